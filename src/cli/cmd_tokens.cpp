@@ -1,0 +1,55 @@
+// cmd_tokens.cpp - `foldfit tokens`: how many tokens AlphaFold 3 will see, per chain and padded.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "foldfit/report/sizes_report.hpp"
+#include "inputs.hpp"
+
+namespace foldfit::cli {
+
+namespace {
+std::vector<OptionSpec> tokens_options() {
+  std::vector<OptionSpec> o = input_option_specs();
+  o.push_back({"format", "text|json", "text", "output format; json is documented in docs/json-output.md"});
+  return o;
+}
+}  // namespace
+
+const CommandSpec kTokensSpec{
+    "tokens",
+    "Read AlphaFold 3 inputs exactly as AlphaFold 3 does and print their sizes: tokens per chain,\n"
+    "the padded token count (bucket), flat atoms, chains, MSA rows and templates.",
+    "(--json_path=FILE | --input_dir=DIR) [flags]",
+    "Exit codes: 0 success; 2 invalid input or usage (nothing is printed to standard output); 1 other errors.\n"
+    "With --format=json: one object for an alphafold3-dialect file, a list for --input_dir or an\n"
+    "AlphaFold Server job list.",
+    tokens_options(),
+};
+
+int run_tokens(const ParsedOptions& options) {
+  SizeOptions size_options = size_options_from(options);
+  std::string format = options.choice("format", {"text", "json"}).value_or("text");
+  SizedInputs in = load_inputs(options, size_options);
+  for (const std::string& w : in.warnings) std::cerr << "foldfit: warning: " << w << "\n";
+  if (!in.errors.empty()) {
+    for (const std::string& e : in.errors) std::cerr << "foldfit: error: " << e << "\n";
+    return kInvalid;
+  }
+  if (format == "json") {
+    if (!in.from_dir) {
+      std::cout << report::sizes_json(in.sizes.front(), size_options).dump(2) << "\n";
+    } else {
+      nlohmann::ordered_json all = nlohmann::ordered_json::array();
+      for (const Sizes& s : in.sizes) all.push_back(report::sizes_json(s, size_options));
+      std::cout << all.dump(2) << "\n";
+    }
+    return kOk;
+  }
+  for (const Sizes& s : in.sizes) std::cout << report::sizes_text(s);
+  if (in.sizes.size() > 1) std::cout << "\n" << report::sizes_summary_text(in.sizes);
+  return kOk;
+}
+
+}  // namespace foldfit::cli

@@ -1,0 +1,31 @@
+// commands.hpp - the subcommands of the foldfit command line, one file each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+
+namespace foldfit::cli {
+
+// Exit codes shared by every subcommand (docs/cli.md).
+enum ExitCode : int {
+  kOk = 0,            // success; for estimate: fits as given
+  kError = 1,         // anything else (I/O, internal)
+  kInvalid = 2,       // invalid input or usage
+  kFitsWithPlan = 10, // estimate: fits with the plan's changes
+  kCannotFit = 11,    // estimate: cannot fit
+};
+
+struct Command {
+  const CommandSpec* spec;
+  int (*run)(const ParsedOptions& options);
+};
+
+// Every subcommand, in the order `foldfit --help` lists them.
+const std::vector<Command>& commands();
+
+extern const CommandSpec kTokensSpec;
+int run_tokens(const ParsedOptions& options);
+
+}  // namespace foldfit::cli

@@ -1,0 +1,56 @@
+#include "inputs.hpp"
+
+#include <fmt/format.h>
+
+#include "foldfit/common/error.hpp"
+
+namespace foldfit::cli {
+
+std::vector<OptionSpec> input_option_specs() {
+  return {
+      {"json_path", "FILE", "", "an AlphaFold 3 input JSON (alphafold3 or alphafoldserver dialect)"},
+      {"input_dir", "DIR", "", "every *.json file in DIR, as AlphaFold 3 reads them"},
+      {"buckets", "N,N,...", "AlphaFold 3's: 128,...,5120", "token buckets, strictly increasing, as AlphaFold 3's --buckets"},
+      {"ccd_path", "FILE", "", "a components.cif (plain or compressed) searched before the built-in CCD table"},
+      {"fix_standalone_glycans", "", "false", "AlphaFold 3's flag: unbonded glycans keep their O1 atom"},
+  };
+}
+
+SizeOptions size_options_from(const ParsedOptions& options) {
+  SizeOptions s;
+  if (auto b = options.get("buckets")) s.buckets = Buckets::parse(*b);
+  s.fix_standalone_glycans = options.flag("fix_standalone_glycans", false);
+  return s;
+}
+
+SizedInputs load_inputs(const ParsedOptions& options, const SizeOptions& size_options) {
+  auto json_path = options.get("json_path");
+  auto input_dir = options.get("input_dir");
+  if (json_path && input_dir) throw UsageError("give exactly one of --json_path and --input_dir, not both");
+  if (!json_path && !input_dir) throw UsageError("give --json_path=FILE or --input_dir=DIR");
+  SizedInputs out;
+  Ccd base;
+  if (auto ccd = options.get("ccd_path")) base.add_components_file(*ccd);
+  std::vector<std::string> files;
+  if (input_dir) {
+    files = list_input_dir(*input_dir);
+    out.from_dir = true;
+    if (files.empty()) throw InputError(SourceLocation{*input_dir, 0, 0, ""}, "no *.json files in the input directory");
+  } else {
+    files.push_back(*json_path);
+  }
+  for (const std::string& f : files) {
+    try {
+      std::vector<std::string> warnings;
+      std::vector<Sizes> sized = size_file(f, base, size_options, ReadOptions{}, &warnings);
+      if (sized.size() != 1 || sized.front().job_index >= 0) out.from_dir = true;
+      for (auto& s : sized) out.sizes.push_back(std::move(s));
+      for (auto& w : warnings) out.warnings.push_back(std::move(w));
+    } catch (const InputError& e) {
+      out.errors.push_back(e.what());
+    }
+  }
+  return out;
+}
+
+}  // namespace foldfit::cli

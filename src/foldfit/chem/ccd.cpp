@@ -1,0 +1,256 @@
+#include "foldfit/chem/ccd.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cif++.hpp>
+#include <mutex>
+#include <sstream>
+
+#include "foldfit/common/embedded.hpp"
+#include "foldfit/common/error.hpp"
+#include "foldfit/input/text_file.hpp"
+
+namespace foldfit {
+
+namespace {
+
+constexpr std::string_view kBuiltinSource = "the built-in CCD table (wwPDB, 2023-06-23)";
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t end = s.find(sep, start);
+    out.emplace_back(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+// The embedded TSV: code, type, heavy_atoms, leaving_heavy_atoms, parent.
+std::unordered_map<std::string, Component> load_builtin() {
+  std::unordered_map<std::string, Component> table;
+  std::string_view tsv = embedded::ccd_atoms_tsv();
+  std::size_t pos = tsv.find('\n') + 1;  // skip the header
+  table.reserve(41000);
+  while (pos < tsv.size()) {
+    std::size_t eol = tsv.find('\n', pos);
+    if (eol == std::string_view::npos) eol = tsv.size();
+    std::string_view line = tsv.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (line.empty()) continue;
+    std::vector<std::string> f = split(line, '\t');
+    if (f.size() < 4) continue;
+    Component c;
+    c.code = f[0];
+    c.type = f[1];
+    c.heavy_atoms = std::stoi(f[2]);
+    c.leaving = split(f[3], ',');
+    c.glycan = is_glycan_type(c.code, c.type);
+    c.source = std::string(kBuiltinSource);
+    table.emplace(c.code, std::move(c));
+  }
+  return table;
+}
+
+const std::unordered_map<std::string, Component>& builtin() {
+  static const std::unordered_map<std::string, Component> table = load_builtin();
+  return table;
+}
+
+bool is_hydrogen(std::string_view element) {
+  std::string e = upper(element);
+  return e == "H" || e == "D";
+}
+
+}  // namespace
+
+bool Component::has_leaving(std::string_view atom) const {
+  return std::find(leaving.begin(), leaving.end(), atom) != leaving.end();
+}
+
+bool is_glycan_type(std::string_view code, std::string_view type) {
+  if (code == "UNX") return false;
+  std::string t = upper(type);
+  std::size_t at = 0;
+  while ((at = t.find("SACCHARIDE", at)) != std::string::npos) {
+    bool left = at == 0 || (!std::isalnum(static_cast<unsigned char>(t[at - 1])) && t[at - 1] != '_');
+    std::size_t end = at + 10;
+    bool right = end == t.size() || (!std::isalnum(static_cast<unsigned char>(t[end])) && t[end] != '_');
+    if (left && right) return true;
+    at = end;
+  }
+  return false;
+}
+
+std::vector<Component> parse_components_cif(const std::string& text, const std::string& source) {
+  cif::file file;
+  try {
+    std::istringstream is(text);
+    file.load(is);
+  } catch (const std::exception& e) {
+    throw InputError(SourceLocation{source, 0, 0, ""}, fmt::format("invalid mmCIF: {}", e.what()));
+  }
+  std::vector<Component> out;
+  for (auto& block : file) {
+    auto& chem_comp = block["chem_comp"];
+    auto& atoms = block["chem_comp_atom"];
+    if (chem_comp.empty())
+      throw InputError(SourceLocation{source, 0, 0, ""},
+                       fmt::format("component block data_{} has no _chem_comp category", block.name()));
+    for (auto row : chem_comp) {
+      Component c;
+      c.code = row["id"].as<std::string>();
+      c.type = upper(row["type"].as<std::string>());
+      c.source = source;
+      for (auto a : atoms) {
+        if (a["comp_id"].as<std::string>() != c.code) continue;
+        if (is_hydrogen(a["type_symbol"].as<std::string>())) continue;
+        ++c.heavy_atoms;
+        if (upper(a["pdbx_leaving_atom_flag"].as<std::string>()) == "Y") c.leaving.push_back(a["atom_id"].as<std::string>());
+      }
+      if (c.code.empty())
+        throw InputError(SourceLocation{source, 0, 0, ""}, fmt::format("block data_{} has no _chem_comp.id", block.name()));
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+// A components.cif indexed by block: offsets of each "data_CODE" line, parsed on demand.
+struct ComponentsFile {
+  std::string path;
+  std::string text;  // decompressed
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> blocks;
+  std::unordered_map<std::string, std::unique_ptr<Component>> parsed;
+
+  explicit ComponentsFile(const std::string& p) : path(p) {
+    text = read_text_file(p, std::uint64_t{4} << 30);
+    std::size_t pos = 0;
+    std::string current;
+    std::size_t start = 0;
+    while (pos < text.size()) {
+      std::size_t eol = text.find('\n', pos);
+      if (eol == std::string::npos) eol = text.size();
+      if (text.compare(pos, 5, "data_") == 0) {
+        if (!current.empty()) blocks[current] = {start, pos};
+        current = text.substr(pos + 5, eol - pos - 5);
+        while (!current.empty() && std::isspace(static_cast<unsigned char>(current.back()))) current.pop_back();
+        start = pos;
+      }
+      pos = eol + 1;
+    }
+    if (!current.empty()) blocks[current] = {start, text.size()};
+    if (blocks.empty()) throw InputError(SourceLocation{p, 0, 0, ""}, "no data_ blocks: not a components.cif file");
+  }
+
+  const Component* find(std::string_view code) {
+    auto it = parsed.find(std::string(code));
+    if (it != parsed.end()) return it->second.get();
+    auto b = blocks.find(std::string(code));
+    if (b == blocks.end()) return nullptr;
+    std::vector<Component> cs =
+        parse_components_cif(text.substr(b->second.first, b->second.second - b->second.first), path);
+    std::unique_ptr<Component> c;
+    for (Component& x : cs)
+      if (x.code == code) c = std::make_unique<Component>(std::move(x));
+    if (c) c->glycan = is_glycan_type(c->code, c->type);
+    return (parsed[std::string(code)] = std::move(c)).get();
+  }
+};
+
+struct Ccd::Impl {
+  std::unordered_map<std::string, Component> user;
+  std::vector<std::string> user_sources;
+  std::unique_ptr<ComponentsFile> file;
+  std::mutex mutex;  // guards lazy parsing of the components file
+  const Ccd* base = nullptr;  // for overlays
+};
+
+Ccd::Ccd() : impl_(std::make_unique<Impl>()) {}
+Ccd::~Ccd() = default;
+Ccd::Ccd(Ccd&&) noexcept = default;
+Ccd& Ccd::operator=(Ccd&&) noexcept = default;
+
+void Ccd::add_components_file(const std::string& path) { impl_->file = std::make_unique<ComponentsFile>(path); }
+
+static void check_user_ccd_keys(const std::string& cif_text, const std::string& source) {
+  // AlphaFold 3 requires these fields in every user-defined component
+  // (common/folding_input.py, _validate_user_ccd_keys).
+  static const std::pair<const char*, std::vector<const char*>> kMandatory[] = {
+      {"chem_comp", {"id", "name", "type", "formula", "mon_nstd_parent_comp_id", "pdbx_synonyms", "formula_weight"}},
+      {"chem_comp_atom",
+       {"comp_id", "atom_id", "type_symbol", "charge", "pdbx_model_Cartn_x_ideal", "pdbx_model_Cartn_y_ideal",
+        "pdbx_model_Cartn_z_ideal"}},
+      {"chem_comp_bond", {"atom_id_1", "atom_id_2", "value_order", "pdbx_aromatic_flag"}},
+  };
+  cif::file file;
+  std::istringstream is(cif_text);
+  file.load(is);
+  for (auto& block : file) {
+    std::vector<std::string> missing;
+    for (const auto& [category, items] : kMandatory) {
+      auto& cat = block[category];
+      for (const char* item : items)
+        if (!cat.has_column(item)) missing.push_back(fmt::format("_{}.{}", category, item));
+    }
+    if (!missing.empty())
+      throw InputError(SourceLocation{source, 0, 0, ""},
+                       fmt::format("component {} in the user-defined CCD is missing these keys: {}", block.name(),
+                                   fmt::join(missing, ", ")));
+  }
+}
+
+void Ccd::add_user_components(const std::string& cif_text, const std::string& source) {
+  std::vector<Component> components = parse_components_cif(cif_text, source);
+  check_user_ccd_keys(cif_text, source);
+  for (Component& c : components) {
+    // Glycan status is looked up by name in AlphaFold 3's built-in sets.
+    auto it = builtin().find(c.code);
+    c.glycan = it != builtin().end() && it->second.glycan;
+    impl_->user[c.code] = std::move(c);
+  }
+  impl_->user_sources.push_back(source);
+}
+
+Ccd Ccd::overlay(const Ccd& base, const std::string& user_cif, const std::string& source) {
+  Ccd out;
+  out.impl_->base = &base;
+  if (!user_cif.empty()) out.add_user_components(user_cif, source);
+  return out;
+}
+
+const Component* Ccd::find(std::string_view code) const {
+  if (auto it = impl_->user.find(std::string(code)); it != impl_->user.end()) return &it->second;
+  if (impl_->base) return impl_->base->find(code);
+  if (impl_->file) {
+    std::lock_guard lock(impl_->mutex);
+    if (const Component* c = impl_->file->find(code)) return c;
+  }
+  auto it = builtin().find(std::string(code));
+  return it == builtin().end() ? nullptr : &it->second;
+}
+
+std::string Ccd::sources_description() const {
+  std::string out;
+  for (const std::string& s : impl_->user_sources) out += s + ", ";
+  if (impl_->base) return out + impl_->base->sources_description();
+  if (impl_->file) out += impl_->file->path + ", ";
+  out += kBuiltinSource;
+  return out;
+}
+
+std::size_t Ccd::builtin_size() const { return builtin().size(); }
+
+}  // namespace foldfit

@@ -1,0 +1,14 @@
+#include "foldfit/common/embedded.hpp"
+
+extern "C" {
+extern const char foldfit_ccd_atoms_begin[];
+extern const char foldfit_ccd_atoms_end[];
+}
+
+namespace foldfit::embedded {
+
+std::string_view ccd_atoms_tsv() {
+  return {foldfit_ccd_atoms_begin, static_cast<std::size_t>(foldfit_ccd_atoms_end - foldfit_ccd_atoms_begin)};
+}
+
+}  // namespace foldfit::embedded

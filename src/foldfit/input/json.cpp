@@ -1,0 +1,482 @@
+// json.cpp - streaming JSON reader (see json.hpp).
+//
+// Strictness follows RFC 8259 as Python's json module applies it to AlphaFold 3 inputs:
+// control characters in strings, invalid UTF-8, trailing commas, comments, NaN and
+// leading zeros are errors. Duplicate member names are accepted with a warning and the
+// last one wins, as Python does.
+#include "foldfit/input/json.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <stdexcept>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace foldfit::json {
+
+std::string_view type_name(Type t) {
+  switch (t) {
+    case Type::null: return "null";
+    case Type::boolean: return "boolean";
+    case Type::number: return "number";
+    case Type::string: return "string";
+    case Type::array: return "array";
+    case Type::object: return "object";
+  }
+  return "?";
+}
+
+ParseError::ParseError(Position pos, std::string message) : pos_(pos), message_(std::move(message)) {}
+
+const Member* Value::find_member(std::string_view key) const {
+  for (const Member& m : members)
+    if (m.key == key) return &m;
+  return nullptr;
+}
+
+const Value* Value::find(std::string_view key) const {
+  const Member* m = find_member(key);
+  return m ? &m->value : nullptr;
+}
+
+std::optional<std::int64_t> Value::as_int64() const {
+  if (type != Type::number) return std::nullopt;
+  std::int64_t v = 0;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(first, last, v);
+  if (ec != std::errc{} || ptr != last) return std::nullopt;
+  return v;
+}
+
+double Value::as_double() const {
+  double v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+namespace {
+
+// Pretty form of a byte for messages.
+std::string describe_byte(int c) {
+  if (c < 0) return "end of file";
+  if (c >= 0x20 && c < 0x7f) return fmt::format("'{}'", static_cast<char>(c));
+  return fmt::format("byte 0x{:02x}", c & 0xff);
+}
+
+class Parser {
+ public:
+  Parser(const ReadFn& read, const ParseOptions& options)
+      : read_(read), options_(options), buf_(options.chunk_bytes + kPad) {}
+
+  Document run() {
+    Document doc;
+    warnings_ = &doc.warnings;
+    fill();
+    if (end_ - pos_ >= 3 && std::memcmp(buf_.data() + pos_, "\xEF\xBB\xBF", 3) == 0)
+      fail(here(), "file starts with a UTF-8 byte-order mark, which AlphaFold 3's JSON reader rejects; "
+                   "save the file without it");
+    skip_ws();
+    if (peek() < 0) fail(here(), "empty file: expected a JSON value");
+    parse_value(doc.root, 0, false);
+    skip_ws();
+    if (peek() >= 0) fail(here(), fmt::format("unexpected {} after the JSON value", describe_byte(peek())));
+    doc.bytes = base_ + pos_;
+    return doc;
+  }
+
+ private:
+  static constexpr std::size_t kPad = 64;
+
+  // ---- buffer -------------------------------------------------------------------
+
+  bool fill() {
+    if (eof_) return false;
+    base_ += pos_;
+    std::size_t keep = end_ - pos_;
+    if (keep) std::memmove(buf_.data(), buf_.data() + pos_, keep);
+    pos_ = 0;
+    end_ = keep;
+    while (end_ < options_.chunk_bytes) {
+      std::size_t n = read_(buf_.data() + end_, options_.chunk_bytes - end_);
+      if (n == 0) {
+        eof_ = true;
+        break;
+      }
+      end_ += n;
+    }
+    return end_ > keep;
+  }
+
+  int peek() {
+    if (pos_ == end_ && !fill()) return -1;
+    return static_cast<unsigned char>(buf_[pos_]);
+  }
+
+  int get() {
+    int c = peek();
+    if (c >= 0) ++pos_;
+    return c;
+  }
+
+  Position here() const {
+    Position p;
+    p.offset = base_ + pos_;
+    p.line = line_;
+    p.column = static_cast<std::uint32_t>(p.offset - line_start_ + 1);
+    return p;
+  }
+
+  [[noreturn]] void fail(Position p, std::string message) { throw ParseError(p, std::move(message)); }
+
+  // ---- whitespace ---------------------------------------------------------------
+
+  void skip_ws() {
+    for (;;) {
+      int c = peek();
+      if (c == ' ' || c == '\t' || c == '\r') {
+        ++pos_;
+      } else if (c == '\n') {
+        ++pos_;
+        ++line_;
+        line_start_ = base_ + pos_;
+      } else {
+        return;
+      }
+    }
+  }
+
+  void expect_literal(std::string_view word, Position start) {
+    for (char want : word) {
+      int c = get();
+      if (c != static_cast<unsigned char>(want))
+        fail(start, fmt::format("invalid literal: expected '{}'", word));
+    }
+  }
+
+  // ---- values -------------------------------------------------------------------
+
+  void parse_value(Value& v, int depth, bool summarise) {
+    v.pos = here();
+    int c = peek();
+    switch (c) {
+      case '{': return parse_object(v, depth + 1);
+      case '[': return parse_array(v, depth + 1);
+      case '"':
+        v.type = Type::string;
+        return parse_string(v, summarise);
+      case 't':
+        v.type = Type::boolean;
+        v.boolean = true;
+        return expect_literal("true", v.pos);
+      case 'f':
+        v.type = Type::boolean;
+        return expect_literal("false", v.pos);
+      case 'n':
+        v.type = Type::null;
+        return expect_literal("null", v.pos);
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) return parse_number(v);
+        if (c == 'N' || c == 'I')
+          fail(v.pos, "NaN and Infinity are not valid JSON numbers");
+        fail(v.pos, fmt::format("expected a JSON value, found {}", describe_byte(c)));
+    }
+  }
+
+  void check_depth(int depth, Position p) {
+    if (depth > options_.max_depth)
+      fail(p, fmt::format("nesting deeper than {} levels", options_.max_depth));
+  }
+
+  void parse_object(Value& v, int depth) {
+    check_depth(depth, v.pos);
+    v.type = Type::object;
+    get();  // '{'
+    skip_ws();
+    if (peek() == '}') {
+      get();
+      return;
+    }
+    for (;;) {
+      skip_ws();
+      Position key_pos = here();
+      if (peek() != '"') fail(key_pos, fmt::format("expected a member name in double quotes, found {}", describe_byte(peek())));
+      Value key;
+      key.type = Type::string;
+      parse_string(key, false);
+      skip_ws();
+      if (get() != ':') fail(here(), "expected ':' after the member name");
+      skip_ws();
+      bool summarise = std::find(options_.summarise_keys.begin(), options_.summarise_keys.end(), key.text) !=
+                       options_.summarise_keys.end();
+      Member m;
+      m.key = std::move(key.text);
+      m.key_pos = key_pos;
+      parse_value(m.value, depth, summarise);
+      auto dup = std::find_if(v.members.begin(), v.members.end(), [&](const Member& o) { return o.key == m.key; });
+      if (dup != v.members.end()) {
+        warnings_->push_back({key_pos, fmt::format("duplicate member '{}' (first at line {}); the last one is used, "
+                                                   "as AlphaFold 3 does",
+                                                   m.key, dup->key_pos.line)});
+        dup->value = std::move(m.value);
+        dup->key_pos = key_pos;
+      } else {
+        v.members.push_back(std::move(m));
+      }
+      skip_ws();
+      int c = get();
+      if (c == '}') return;
+      if (c != ',') fail(here(), fmt::format("expected ',' or '}}' in object, found {}", describe_byte(c)));
+      skip_ws();
+      if (peek() == '}') fail(here(), "trailing comma before '}'");
+    }
+  }
+
+  void parse_array(Value& v, int depth) {
+    check_depth(depth, v.pos);
+    v.type = Type::array;
+    get();  // '['
+    skip_ws();
+    if (peek() == ']') {
+      get();
+      return;
+    }
+    for (;;) {
+      skip_ws();
+      v.items.emplace_back();
+      parse_value(v.items.back(), depth, false);
+      skip_ws();
+      int c = get();
+      if (c == ']') return;
+      if (c != ',') fail(here(), fmt::format("expected ',' or ']' in array, found {}", describe_byte(c)));
+      skip_ws();
+      if (peek() == ']') fail(here(), "trailing comma before ']'");
+    }
+  }
+
+  void parse_number(Value& v) {
+    v.type = Type::number;
+    std::string& t = v.text;
+    auto digits = [&] {
+      std::size_t n = 0;
+      while (peek() >= '0' && peek() <= '9') {
+        t.push_back(static_cast<char>(get()));
+        ++n;
+      }
+      return n;
+    };
+    if (peek() == '-') t.push_back(static_cast<char>(get()));
+    if (peek() == '0') {
+      t.push_back(static_cast<char>(get()));
+      if (peek() >= '0' && peek() <= '9') fail(v.pos, "numbers must not have leading zeros");
+    } else if (digits() == 0) {
+      fail(v.pos, "invalid number: expected a digit");
+    }
+    if (peek() == '.') {
+      t.push_back(static_cast<char>(get()));
+      if (digits() == 0) fail(v.pos, "invalid number: expected a digit after '.'");
+    }
+    if (peek() == 'e' || peek() == 'E') {
+      t.push_back(static_cast<char>(get()));
+      if (peek() == '+' || peek() == '-') t.push_back(static_cast<char>(get()));
+      if (digits() == 0) fail(v.pos, "invalid number: expected a digit in the exponent");
+    }
+    if (t.size() > 4096) fail(v.pos, "number literal longer than 4096 characters");
+  }
+
+  // ---- strings ------------------------------------------------------------------
+
+  static void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  std::uint32_t read_hex4(Position start) {
+    std::uint32_t cp = 0;
+    for (int i = 0; i < 4; ++i) {
+      int c = get();
+      int d;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      else fail(start, "invalid \\u escape: expected 4 hexadecimal digits");
+      cp = cp * 16 + static_cast<std::uint32_t>(d);
+    }
+    return cp;
+  }
+
+  // Decodes one escape after the backslash; returns the code point.
+  std::uint32_t read_escape(Position start) {
+    int c = get();
+    switch (c) {
+      case '"': return '"';
+      case '\\': return '\\';
+      case '/': return '/';
+      case 'b': return '\b';
+      case 'f': return '\f';
+      case 'n': return '\n';
+      case 'r': return '\r';
+      case 't': return '\t';
+      case 'u': {
+        std::uint32_t cp = read_hex4(start);
+        if (cp >= 0xD800 && cp < 0xDC00) {
+          // Python accepts lone surrogates in \u escapes; foldfit needs valid text.
+          if (get() != '\\' || get() != 'u') fail(start, "unpaired UTF-16 surrogate in \\u escape");
+          std::uint32_t lo = read_hex4(start);
+          if (lo < 0xDC00 || lo > 0xDFFF) fail(start, "unpaired UTF-16 surrogate in \\u escape");
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          fail(start, "unpaired UTF-16 surrogate in \\u escape");
+        }
+        return cp;
+      }
+      default:
+        fail(start, fmt::format("invalid escape '\\{}' in string", c < 0 ? ' ' : static_cast<char>(c)));
+    }
+  }
+
+  // Validates one multi-byte UTF-8 sequence whose lead byte is at pos_; returns its length.
+  std::size_t read_utf8(std::string* out, Position start) {
+    int lead = get();
+    int need;
+    std::uint32_t cp;
+    if (lead >= 0xC2 && lead <= 0xDF) { need = 1; cp = lead & 0x1F; }
+    else if (lead >= 0xE0 && lead <= 0xEF) { need = 2; cp = lead & 0x0F; }
+    else if (lead >= 0xF0 && lead <= 0xF4) { need = 3; cp = lead & 0x07; }
+    else fail(start, fmt::format("invalid UTF-8 {} in string", describe_byte(lead)));
+    char bytes[4] = {static_cast<char>(lead)};
+    for (int i = 1; i <= need; ++i) {
+      int c = get();
+      if (c < 0x80 || c > 0xBF) fail(start, "invalid UTF-8 sequence in string");
+      bytes[i] = static_cast<char>(c);
+      cp = (cp << 6) | static_cast<std::uint32_t>(c & 0x3F);
+    }
+    if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      fail(start, "invalid UTF-8 sequence in string");
+    if (out) out->append(bytes, static_cast<std::size_t>(need + 1));
+    return static_cast<std::size_t>(need + 1);
+  }
+
+  // Position of the first byte in [p, e) that is '"', '\\', a control character or non-ASCII.
+  static const char* scan_plain(const char* p, const char* e) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (e - p >= 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      // Signed compare: bytes >= 0x80 are negative, so this catches them and 0x00-0x1f.
+      __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                     _mm_cmplt_epi8(v, space));
+      int mask = _mm_movemask_epi8(special);
+      if (mask) return p + __builtin_ctz(static_cast<unsigned>(mask));
+      p += 16;
+    }
+#endif
+    for (; p < e; ++p) {
+      unsigned char c = static_cast<unsigned char>(*p);
+      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return p;
+    }
+    return e;
+  }
+
+  void parse_string(Value& v, bool summarise) {
+    Position start = here();
+    get();  // opening quote
+    v.summarised = summarise;
+    std::string& out = v.text;
+    std::uint64_t length = 0;
+    std::uint64_t headers = 0;
+    bool line_start = true;
+    auto keep = [&](std::size_t n) { return !summarise || out.size() + n <= kSummaryPrefix; };
+    for (;;) {
+      if (pos_ == end_ && !fill()) fail(start, "unterminated string");
+      const char* b = buf_.data() + pos_;
+      if (line_start) {
+        if (*b == '>') ++headers;
+        line_start = false;
+      }
+      const char* hit = scan_plain(b, buf_.data() + end_);
+      std::size_t n = static_cast<std::size_t>(hit - b);
+      if (n) {
+        if (keep(n)) out.append(b, n);
+        else if (out.size() < kSummaryPrefix) out.append(b, kSummaryPrefix - out.size());
+        length += n;
+        pos_ += n;
+      }
+      if (pos_ == end_) continue;
+      unsigned char c = static_cast<unsigned char>(buf_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        break;
+      }
+      if (c == '\\') {
+        ++pos_;
+        std::uint32_t cp = read_escape(start);
+        std::string tmp;
+        append_utf8(tmp, cp);
+        if (keep(tmp.size())) out += tmp;
+        length += tmp.size();
+        if (cp == '\n') line_start = true;
+      } else if (c < 0x20) {
+        fail(here(), fmt::format("control character {} inside a string (newlines must be written as \\n)",
+                                 describe_byte(c)));
+      } else {
+        std::string tmp;
+        length += read_utf8(&tmp, here());
+        if (keep(tmp.size())) out += tmp;
+      }
+    }
+    v.length = length;
+    v.header_lines = headers;
+  }
+
+  const ReadFn& read_;
+  const ParseOptions& options_;
+  std::vector<char> buf_;
+  std::size_t pos_ = 0;
+  std::size_t end_ = 0;
+  std::uint64_t base_ = 0;  // file offset of buf_[0]
+  bool eof_ = false;
+  std::uint32_t line_ = 1;
+  std::uint64_t line_start_ = 0;  // file offset of the current line's first byte
+  std::vector<ParseWarning>* warnings_ = nullptr;
+};
+
+}  // namespace
+
+Document parse(const ReadFn& read, const ParseOptions& options) {
+  if (options.chunk_bytes < 16) throw std::invalid_argument("json::ParseOptions::chunk_bytes must be >= 16");
+  return Parser(read, options).run();
+}
+
+Document parse_string(std::string_view text, const ParseOptions& options) {
+  std::size_t at = 0;
+  ReadFn read = [&](char* buf, std::size_t n) {
+    std::size_t k = std::min(n, text.size() - at);
+    std::memcpy(buf, text.data() + at, k);
+    at += k;
+    return k;
+  };
+  return parse(read, options);
+}
+
+}  // namespace foldfit::json

@@ -1,0 +1,98 @@
+// planner.hpp - pick the AlphaFold 3 settings that fit the GPU with the least loss.
+//
+// As llama.cpp's memory fit: estimate with the settings as given and return early when
+// they fit with the margin; otherwise pull the levers that really change peak memory,
+// cheapest loss first, never touching a setting the user gave, and credit each lever
+// only with what the memory model computes for it. Three outcomes: fits as given, fits
+// with a plan, cannot fit. Errors (bad input, bad environment) are exceptions, never
+// one of the three.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "foldfit/device/environment.hpp"
+#include "foldfit/device/gpu_table.hpp"
+#include "foldfit/device/nvml.hpp"
+#include "foldfit/model/memory_model.hpp"
+#include "foldfit/model/runtime_model.hpp"
+#include "foldfit/plan/settings.hpp"
+#include "foldfit/sizes/sizes.hpp"
+
+namespace foldfit {
+
+enum class Verdict { fits, fits_with_plan, cannot_fit };
+std::string_view verdict_name(Verdict v);  // "fits" | "fits_with_plan" | "cannot_fit"
+
+// The GPU being planned for: detected, or from the table (--gpu), or overridden.
+struct Device {
+  GpuSpec spec;                         // table facts (throughput, architecture)
+  Bytes total;                          // memory to plan with (driver-reported or --max_gpu_memory_gb)
+  Bytes used_by_others;                 // held by other processes now (detected only)
+  std::vector<GpuProcess> other_processes;
+  Bytes host_ram;                       // for unified memory; 0 when unknown
+  bool detected = false;                // from NVML rather than the table
+  std::string origin;                   // "NVML: NVIDIA A100-SXM4-80GB (GPU 0)", "table: --gpu=L40S", ...
+};
+
+struct Change {
+  std::string setting;   // "num_diffusion_samples", "XLA_CLIENT_MEM_FRACTION", ...
+  std::string from;
+  std::string to;
+  std::string reason;
+  Bytes saves;           // peak reduction credited to this change by the model
+  std::string quality;   // "none" or what is lost
+  std::string speed;     // "none", "slower (x1.3)", ...
+};
+
+struct PlanInputs {
+  Sizes sizes;
+  RunSettings settings;  // as the user gave them (user_set marks) plus defaults
+  Device device;
+  Bytes margin;          // safety margin kept free in the pool
+  const MemoryModel* model = nullptr;
+  std::string calibration_path;  // optional overlay file
+};
+
+struct Plan {
+  Verdict verdict = Verdict::cannot_fit;
+  RunSettings settings;          // what to run with
+  std::vector<Change> changes;
+  MemoryEstimate before;         // estimate with the settings as given
+  MemoryEstimate after;          // estimate with the plan's settings
+  MemoryBudget budget_before;
+  MemoryBudget budget;           // budget with the plan's settings
+  Bytes margin;
+  RuntimeEstimate runtime;       // with the plan's settings
+  std::vector<EnvFinding> findings;       // environment checks for the plan's settings
+  std::vector<std::string> blocked_by;    // user settings that stop a fit, with why
+  // When nothing fits:
+  std::string smallest_fitting_gpu;       // from the table, at default settings
+  std::string unified_memory_option;      // what unified memory would need (host RAM)
+  std::string split_advice;               // splitting the complex
+};
+
+Plan fit_settings(const PlanInputs& in);
+
+// The memory budget a setting gives on a device, less other processes' memory.
+MemoryBudget budget_for(const RunSettings& s, const Device& d);
+
+// Whether an estimate fits a budget with the margin.
+bool fits(const MemoryEstimate& e, const MemoryBudget& b, Bytes margin, const Device& d);
+
+// Trade-off table: for this input, each single setting change with its effect on the
+// peak (from the model), on quality and on speed.
+struct TradeOff {
+  std::string change;
+  Bytes peak_after;
+  Bytes saves;
+  std::string quality;
+  std::string speed;
+};
+std::vector<TradeOff> trade_offs(const PlanInputs& in);
+
+// The smallest / a comfortable GPU in the table for this input at the given settings.
+std::string minimum_gpu(const PlanInputs& in);
+std::string recommended_gpu(const PlanInputs& in);
+
+}  // namespace foldfit

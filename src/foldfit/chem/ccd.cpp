@@ -38,34 +38,57 @@ std::vector<std::string> split(std::string_view s, char sep) {
   return out;
 }
 
-// The embedded TSV: code, type, heavy_atoms, leaving_heavy_atoms, parent.
-std::unordered_map<std::string, Component> load_builtin() {
-  std::unordered_map<std::string, Component> table;
-  std::string_view tsv = embedded::ccd_atoms_tsv();
-  std::size_t pos = tsv.find('\n') + 1;  // skip the header
-  table.reserve(41000);
-  while (pos < tsv.size()) {
-    std::size_t eol = tsv.find('\n', pos);
-    if (eol == std::string_view::npos) eol = tsv.size();
-    std::string_view line = tsv.substr(pos, eol - pos);
-    pos = eol + 1;
-    if (line.empty()) continue;
-    std::vector<std::string> f = split(line, '\t');
-    if (f.size() < 4) continue;
-    Component c;
-    c.code = f[0];
+Component parse_row(std::string_view line) {
+  std::vector<std::string> f = split(line, '\t');
+  Component c;
+  c.code = f[0];
+  if (f.size() >= 4) {
     c.type = f[1];
     c.heavy_atoms = std::stoi(f[2]);
     c.leaving = split(f[3], ',');
-    c.glycan = is_glycan_type(c.code, c.type);
-    c.source = std::string(kBuiltinSource);
-    table.emplace(c.code, std::move(c));
   }
-  return table;
+  c.glycan = is_glycan_type(c.code, c.type);
+  c.source = std::string(kBuiltinSource);
+  return c;
 }
 
-const std::unordered_map<std::string, Component>& builtin() {
-  static const std::unordered_map<std::string, Component> table = load_builtin();
+// The embedded TSV (code, type, heavy_atoms, leaving_heavy_atoms, parent), sorted by
+// code: found by binary search over its line starts, rows parsed only when looked up,
+// so start-up costs one scan for newlines and no allocation per component.
+class BuiltinTable {
+ public:
+  BuiltinTable() {
+    std::string_view tsv = embedded::ccd_atoms_tsv();
+    std::size_t pos = tsv.find('\n') + 1;  // skip the header
+    while (pos < tsv.size()) {
+      std::size_t eol = tsv.find('\n', pos);
+      if (eol == std::string_view::npos) eol = tsv.size();
+      if (eol > pos) lines_.push_back(tsv.substr(pos, eol - pos));
+      pos = eol + 1;
+    }
+  }
+
+  const Component* find(std::string_view code) const {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(std::string(code)); it != cache_.end()) return it->second.get();
+    auto key = [](std::string_view line) { return line.substr(0, line.find('\t')); };
+    auto it = std::lower_bound(lines_.begin(), lines_.end(), code,
+                               [&](std::string_view line, std::string_view c) { return key(line) < c; });
+    std::unique_ptr<Component> c;
+    if (it != lines_.end() && key(*it) == code) c = std::make_unique<Component>(parse_row(*it));
+    return (cache_[std::string(code)] = std::move(c)).get();
+  }
+
+  std::size_t size() const { return lines_.size(); }
+
+ private:
+  std::vector<std::string_view> lines_;
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<std::string, std::unique_ptr<Component>> cache_;
+};
+
+const BuiltinTable& builtin() {
+  static const BuiltinTable table;
   return table;
 }
 
@@ -217,8 +240,8 @@ void Ccd::add_user_components(const std::string& cif_text, const std::string& so
   check_user_ccd_keys(cif_text, source);
   for (Component& c : components) {
     // Glycan status is looked up by name in AlphaFold 3's built-in sets.
-    auto it = builtin().find(c.code);
-    c.glycan = it != builtin().end() && it->second.glycan;
+    const Component* known = builtin().find(c.code);
+    c.glycan = known && known->glycan;
     impl_->user[c.code] = std::move(c);
   }
   impl_->user_sources.push_back(source);
@@ -238,8 +261,7 @@ const Component* Ccd::find(std::string_view code) const {
     std::lock_guard lock(impl_->mutex);
     if (const Component* c = impl_->file->find(code)) return c;
   }
-  auto it = builtin().find(std::string(code));
-  return it == builtin().end() ? nullptr : &it->second;
+  return builtin().find(code);
 }
 
 std::string Ccd::sources_description() const {

@@ -84,6 +84,7 @@ struct Input {
   std::vector<Bond> bonds;
   std::optional<std::string> user_ccd;  // mmCIF text of user-defined components
   std::string user_ccd_path;            // resolved userCCDPath, when used
+  SourceLocation user_ccd_where;        // the userCCD / userCCDPath field
   int job_index = -1;               // index in an AlphaFold Server job list
 
   std::size_t chain_count() const;

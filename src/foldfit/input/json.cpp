@@ -210,7 +210,8 @@ class Parser {
       key.type = Type::string;
       parse_string(key, false);
       skip_ws();
-      if (get() != ':') fail(here(), "expected ':' after the member name");
+      if (peek() != ':') fail(here(), "expected ':' after the member name");
+      get();
       skip_ws();
       bool summarise = std::find(options_.summarise_keys.begin(), options_.summarise_keys.end(), key.text) !=
                        options_.summarise_keys.end();
@@ -229,9 +230,10 @@ class Parser {
         v.members.push_back(std::move(m));
       }
       skip_ws();
-      int c = get();
+      int c = peek();
+      if (c != ',' && c != '}') fail(here(), fmt::format("expected ',' or '}}' in object, found {}", describe_byte(c)));
+      get();
       if (c == '}') return;
-      if (c != ',') fail(here(), fmt::format("expected ',' or '}}' in object, found {}", describe_byte(c)));
       skip_ws();
       if (peek() == '}') fail(here(), "trailing comma before '}'");
     }
@@ -251,9 +253,10 @@ class Parser {
       v.items.emplace_back();
       parse_value(v.items.back(), depth, false);
       skip_ws();
-      int c = get();
+      int c = peek();
+      if (c != ',' && c != ']') fail(here(), fmt::format("expected ',' or ']' in array, found {}", describe_byte(c)));
+      get();
       if (c == ']') return;
-      if (c != ',') fail(here(), fmt::format("expected ',' or ']' in array, found {}", describe_byte(c)));
       skip_ws();
       if (peek() == ']') fail(here(), "trailing comma before ']'");
     }

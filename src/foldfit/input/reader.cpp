@@ -418,7 +418,7 @@ void read_bonds(const ReaderContext& ctx, const json::Value& list, Input& in) {
         return x.chain == y.chain && x.residue == y.residue && x.atom == y.atom;
       };
       if (same(o.a, bond.a) && same(o.b, bond.b))
-        ctx.fail(b, bpath, fmt::format("bond repeats {} (bonds must be unique)", format_location(o.where)));
+        ctx.fail(b, bpath, fmt::format("bond repeats {} (line {}); bonds must be unique", o.where.path, o.where.line));
     }
     in.bonds.push_back(std::move(bond));
   }
@@ -511,9 +511,13 @@ Input read_af3_dialect(const ReaderContext& ctx, const json::Value& root, const 
   if (has_ccd && ctx.looks_like_existing_path(ccd->text))
     ctx.fail(*ccd, "userCCD", fmt::format("'{}' names a file; set the user CCD path using the \"userCCDPath\" field",
                                           ccd->text));
-  if (has_ccd) in.user_ccd = ccd->text;
+  if (has_ccd) {
+    in.user_ccd = ccd->text;
+    in.user_ccd_where = ctx.at(*ccd, "userCCD");
+  }
   if (has_path) {
     in.user_ccd_path = ctx.resolve(ccd_path->text);
+    in.user_ccd_where = ctx.at(*ccd_path, "userCCDPath");
     try {
       in.user_ccd = read_text_file(in.user_ccd_path, std::uint64_t{1} << 30);
     } catch (const InputError& e) {

@@ -225,8 +225,14 @@ namespace foldfit {
 
 Ccd ccd_for_input(const Input& input, const Ccd& base) {
   if (!input.user_ccd) return Ccd::overlay(base, "", "");
-  std::string source = input.user_ccd_path.empty() ? input.file + " (userCCD)" : input.user_ccd_path;
-  return Ccd::overlay(base, *input.user_ccd, source);
+  std::string source = input.user_ccd_path.empty() ? "userCCD of " + input.file : input.user_ccd_path;
+  try {
+    return Ccd::overlay(base, *input.user_ccd, source);
+  } catch (const InputError& e) {
+    // Point at the field; a file's own name is part of the message.
+    std::string message = input.user_ccd_path.empty() ? e.message() : e.what();
+    throw InputError(input.user_ccd_where, message);
+  }
 }
 
 }  // namespace foldfit

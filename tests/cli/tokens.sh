@@ -1,0 +1,49 @@
+# foldfit tokens: the README example, JSON output, --input_dir, invalid input.
+source "$(dirname "$0")/lib.bash"
+
+expect_rc 0 "$FOLDFIT" tokens --json_path="$SRC/examples/2pv7.json"
+expect_in "$tmp/out" "tokens 596 -> padded 768; flat atoms 18432; chains 2 (homomer)"
+
+expect_rc 0 "$FOLDFIT" tokens --json_path "$SRC/examples/2pv7.json" --format=json
+python3 - "$tmp/out" <<'PY' || fail "json output"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "foldfit.tokens/1"
+for key in ["name", "tokens", "padded_tokens", "atoms", "chains", "homomer", "msa_rows", "templates", "per_chain"]:
+    assert key in d, key
+assert (d["tokens"], d["padded_tokens"], d["atoms"], d["chains"]) == (596, 768, 18432, 2)
+assert [c["id"] for c in d["per_chain"]] == ["A", "B"]
+PY
+
+# Custom buckets and the exact-size bucket above the largest.
+expect_rc 0 "$FOLDFIT" tokens --json_path="$SRC/examples/2pv7.json" --buckets=300,500
+expect_in "$tmp/out" "tokens 596 -> padded 596 (above the largest bucket: exact size)"
+expect_rc 2 "$FOLDFIT" tokens --json_path="$SRC/examples/2pv7.json" --buckets=512,256
+expect_in "$tmp/err" "--buckets: buckets must be strictly increasing: 256 follows 512"
+expect_empty "$tmp/out"
+
+# A directory: one table per input, a summary, JSON as a list.
+mkdir -p "$tmp/in"
+cp "$SRC/examples/2pv7.json" "$tmp/in/a.json"
+printf '%s' '{"dialect": "alphafold3", "version": 1, "name": "lig", "modelSeeds": [1], "sequences": [{"ligand": {"id": "A", "ccdCodes": ["ATP"]}}]}' >"$tmp/in/b.json"
+expect_rc 0 "$FOLDFIT" tokens --input_dir="$tmp/in"
+expect_in "$tmp/out" "2 inputs, 627 tokens in all"
+expect_rc 0 "$FOLDFIT" tokens --input_dir="$tmp/in" --format=json
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [x['tokens'] for x in d]==[596,31]" "$tmp/out" || fail "dir json"
+
+# Invalid input anywhere: exit 2, every error reported, nothing on stdout.
+printf '{"dialect": "alphafold3", "version": 1,\n "name": "bad", "modelSeeds": [1],\n "sequences": [{"ligand": {"id": "A", "ccdCodes": ["XYZ9"]}}]}' >"$tmp/in/c.json"
+expect_rc 2 "$FOLDFIT" tokens --input_dir="$tmp/in"
+expect_in "$tmp/err" "c.json:3:52: sequences[0].ligand.ccdCodes[0]: unknown CCD code 'XYZ9'"
+expect_empty "$tmp/out"
+
+# Usage errors.
+expect_rc 2 "$FOLDFIT" tokens
+expect_in "$tmp/err" "give --json_path=FILE or --input_dir=DIR"
+expect_rc 2 "$FOLDFIT" tokens --json_pth=x
+expect_in "$tmp/err" "unknown flag --json_pth (did you mean --json_path?)"
+expect_rc 2 "$FOLDFIT" tokns
+expect_in "$tmp/err" "unknown command 'tokns' (did you mean 'tokens'?)"
+expect_rc 0 "$FOLDFIT" --version
+expect_in "$tmp/out" "foldfit 0."
+finish

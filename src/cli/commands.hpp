@@ -28,4 +28,7 @@ const std::vector<Command>& commands();
 extern const CommandSpec kTokensSpec;
 int run_tokens(const ParsedOptions& options);
 
+extern const CommandSpec kEstimateSpec;
+int run_estimate(const ParsedOptions& options);
+
 }  // namespace foldfit::cli

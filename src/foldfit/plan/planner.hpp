@@ -77,8 +77,11 @@ Plan fit_settings(const PlanInputs& in);
 // The memory budget a setting gives on a device, less other processes' memory.
 MemoryBudget budget_for(const RunSettings& s, const Device& d);
 
-// Whether an estimate fits a budget with the margin.
-bool fits(const MemoryEstimate& e, const MemoryBudget& b, Bytes margin, const Device& d);
+// Whether an estimate fits the device under settings `s` with the margin: the peak pool
+// (plus margin) within the allocator's cap, and what the allocator reserves (the whole
+// pool with preallocation) plus the overhead outside it within the device memory not
+// held by other processes; with unified memory the overflow must fit in host RAM.
+bool fits(const MemoryEstimate& e, const RunSettings& s, const Device& d, Bytes margin);
 
 // Trade-off table: for this input, each single setting change with its effect on the
 // peak (from the model), on quality and on speed.

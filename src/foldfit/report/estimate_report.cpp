@@ -1,0 +1,219 @@
+#include "foldfit/report/estimate_report.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "foldfit/common/version.hpp"
+
+namespace foldfit::report {
+
+namespace {
+
+std::string gb(Bytes b) { return format_gb(b); }
+
+std::string band(const MemoryEstimate& e) {
+  int pct = static_cast<int>(std::lround(e.relative_uncertainty * 100));
+  return fmt::format("{:.1f}-{:.1f} GB, {} ±{}%", e.low.gb(), e.high.gb(),
+                     e.calibrated ? "calibrated" : "uncalibrated", pct);
+}
+
+std::string categories_line(const MemoryEstimate& e) {
+  std::string out;
+  for (const auto& [name, bytes] : e.categories)
+    out += (out.empty() ? "" : " / ") + fmt::format("{}: {:.2f} GB", name, bytes.gb());
+  return out;
+}
+
+std::string budget_line(const Plan& p) {
+  const MemoryBudget& b = p.budget;
+  return fmt::format("{} for JAX ({})", gb(b.pool), b.origin);
+}
+
+std::string runtime_line(const RuntimeEstimate& r) {
+  return fmt::format("{:.0f} s ({:.0f}-{:.0f} s) without compilation; {}", r.seconds, r.low, r.high, r.origin);
+}
+
+std::string verdict_words(Verdict v) {
+  switch (v) {
+    case Verdict::fits: return "Yes, as given";
+    case Verdict::fits_with_plan: return "Yes, with the changes above";
+    case Verdict::cannot_fit: return "No";
+  }
+  return "?";
+}
+
+nlohmann::ordered_json estimate_object(const MemoryEstimate& e) {
+  nlohmann::ordered_json j;
+  j["total_bytes"] = e.total.count();
+  j["low_bytes"] = e.low.count();
+  j["high_bytes"] = e.high.count();
+  j["pool_bytes"] = e.pool.count();
+  j["overhead_bytes"] = e.overhead.count();
+  j["persistent_bytes"] = e.persistent.count();
+  j["peak_phase"] = e.peak_phase;
+  auto& phases = j["phases"] = nlohmann::ordered_json::array();
+  for (const PhaseEstimate& p : e.phases) phases.push_back({{"name", p.name}, {"category", p.category}, {"bytes", p.total.count()}});
+  auto& cats = j["categories"] = nlohmann::ordered_json::object();
+  for (const auto& [name, bytes] : e.categories) cats[name] = bytes.count();
+  j["calibrated"] = e.calibrated;
+  j["relative_uncertainty"] = e.relative_uncertainty;
+  j["profile"] = e.profile_id;
+  j["calibration"] = e.calibration_id;
+  return j;
+}
+
+}  // namespace
+
+std::string estimate_text(const EstimateReport& r, bool explain) {
+  const Sizes& s = *r.sizes;
+  const Plan& p = *r.plan;
+  const Device& d = r.inputs->device;
+  std::string out = fmt::format("Memory Analysis for {}:\n", s.name);
+  out += fmt::format("  Estimated tokens (with padding): {} ({} tokens{})\n", p.settings.buckets.value.pad(s.tokens), s.tokens,
+                     s.above_largest_bucket ? ", above the largest bucket" : "");
+  out += fmt::format("  Number of chains: {}{}\n", s.chains, s.homomer ? " (homomer)" : "");
+  out += fmt::format("  GPU: {} [{}]\n", d.spec.name.empty() ? d.origin : d.spec.name, d.origin);
+  out += fmt::format("  Available GPU memory: {}; {}\n", format_gb_gib(d.total), budget_line(p));
+  if (d.used_by_others > Bytes(0)) {
+    out += fmt::format("  Held by other processes: {}\n", format_gb_gib(d.used_by_others));
+    for (const GpuProcess& gp : d.other_processes)
+      out += fmt::format("    pid {} {}: {}\n", gp.pid, gp.name.empty() ? "?" : gp.name, gb(gp.used));
+  }
+  const MemoryEstimate& e = p.after;
+  out += "Memory Estimate:\n";
+  out += fmt::format("  Total: {} (range {})\n", format_gb_gib(e.total), band(e));
+  out += "  " + categories_line(e) + "\n";
+  out += fmt::format("  Peak phase: {} (pool {}, outside the pool {})\n", e.peak_phase, gb(e.pool), gb(e.overhead));
+  if (explain) {
+    out += "  Persistent (live in every phase):\n";
+    for (const TensorTerm& t : e.persistent_terms)
+      out += fmt::format("    {:<40} {:<16} {:<5} {:>9.3f} GB  {}\n", t.name, t.shape, t.dtype, t.bytes.gb(), t.source);
+    out += "  Outside the pool:\n";
+    for (const TensorTerm& t : e.overhead_terms)
+      out += fmt::format("    {:<40} {:<16} {:<5} {:>9.3f} GB  {}\n", t.name, t.shape, t.dtype, t.bytes.gb(), t.source);
+    out += "  Phases (pool total = persistent + phase tensors):\n";
+    for (const PhaseEstimate& ph : e.phases) {
+      out += fmt::format("    {:<40} {:>9.3f} GB{}\n", ph.title.empty() ? ph.name : ph.title, ph.total.gb(),
+                         ph.name == e.peak_phase ? "  <- peak" : "");
+      for (const TensorTerm& t : ph.terms)
+        out += fmt::format("      {:<38} {:<16} {:<5} {:>9.3f} GB  {}\n", t.name, t.shape, t.dtype, t.bytes.gb(), t.source);
+    }
+  }
+  if (p.changes.empty()) {
+    out += fmt::format("Optimization Suggestion: none needed (margin {}). Will fit: {}\n", gb(p.margin),
+                       verdict_words(p.verdict));
+  } else {
+    out += "Optimization Suggestion:\n";
+    for (const Change& c : p.changes)
+      out += fmt::format("  {}: {} -> {} ({}; saves {:.2f} GB; quality: {}; speed: {})\n", c.setting, c.from, c.to,
+                         c.reason, c.saves.gb(), c.quality, c.speed);
+    out += fmt::format("  Estimate with these changes: {}. Will fit: {}\n", format_gb_gib(e.total), verdict_words(p.verdict));
+  }
+  if (p.verdict == Verdict::cannot_fit) {
+    for (const std::string& b : p.blocked_by) out += "  Blocked by your settings: " + b + "\n";
+    out += fmt::format("  Smallest GPU in the table that fits: {}\n",
+                       p.smallest_fitting_gpu.empty() ? "none" : p.smallest_fitting_gpu);
+    out += "  Or: " + p.unified_memory_option + "\n";
+    out += "  Or: " + p.split_advice + "\n";
+  }
+  for (const EnvFinding& f : p.findings) {
+    const char* sev = f.severity == EnvFinding::Severity::error     ? "error"
+                      : f.severity == EnvFinding::Severity::warning ? "warning"
+                                                                    : "note";
+    out += fmt::format("  Environment {}: {}{}\n", sev, f.message, f.fix.empty() ? "" : " Fix: " + f.fix);
+  }
+  out += fmt::format("Runtime: {}\n", runtime_line(p.runtime));
+  if (!r.minimum_gpu.empty() || !r.recommended_gpu.empty())
+    out += fmt::format("GPU for this input (settings as given): minimum {}, recommended {} (holds the upper end of "
+                       "the range)\n",
+                       r.minimum_gpu.empty() ? "none in the table" : r.minimum_gpu,
+                       r.recommended_gpu.empty() ? "none in the table" : r.recommended_gpu);
+  if (!r.trade_offs.empty()) {
+    out += "Trade-offs for this input (one change at a time, from the memory model):\n";
+    out += fmt::format("  {:<62} {:>10} {:>10}  {:<32} {}\n", "change", "peak GB", "saves GB", "quality", "speed");
+    for (const TradeOff& t : r.trade_offs)
+      out += fmt::format("  {:<62} {:>10.2f} {:>10.2f}  {:<32} {}\n", t.change, t.peak_after.gb(), t.saves.gb(),
+                         t.quality, t.speed);
+  }
+  out += fmt::format("Units: GB = 10^9 bytes, GiB = 2^30 bytes. Profile {}; calibration {}; foldfit {}.\n",
+                     e.profile_id, e.calibration_id, version());
+  return out;
+}
+
+std::string estimate_row_header() {
+  return fmt::format("{:<28} {:>7} {:>7} {:>10} {:>10} {:<15} {}\n", "name", "tokens", "padded", "peak GB", "budget GB",
+                     "verdict", "changes");
+}
+
+std::string estimate_row(const EstimateReport& r) {
+  const Plan& p = *r.plan;
+  std::string changes;
+  for (const Change& c : p.changes) changes += (changes.empty() ? "" : ", ") + c.setting + "=" + c.to;
+  return fmt::format("{:<28} {:>7} {:>7} {:>10.2f} {:>10.2f} {:<15} {}\n", r.sizes->name, r.sizes->tokens,
+                     p.settings.buckets.value.pad(r.sizes->tokens), p.after.total.gb(), p.budget.pool.gb(),
+                     verdict_name(p.verdict), changes.empty() ? "-" : changes);
+}
+
+nlohmann::ordered_json estimate_json(const EstimateReport& r) {
+  const Sizes& s = *r.sizes;
+  const Plan& p = *r.plan;
+  const Device& d = r.inputs->device;
+  nlohmann::ordered_json j;
+  j["schema"] = "foldfit.estimate/1";
+  j["foldfit_version"] = std::string(version());
+  j["name"] = s.name;
+  j["tokens"] = s.tokens;
+  j["padded_tokens"] = s.padded_tokens;
+  j["chains"] = s.chains;
+  j["homomer"] = s.homomer;
+  j["seeds"] = s.seeds;
+  auto& g = j["gpu"];
+  g["name"] = d.spec.name;
+  g["origin"] = d.origin;
+  g["detected"] = d.detected;
+  g["total_bytes"] = d.total.count();
+  g["budget_bytes"] = p.budget.pool.count();
+  g["budget_origin"] = p.budget.origin;
+  g["used_by_others_bytes"] = d.used_by_others.count();
+  auto& procs = g["other_processes"] = nlohmann::ordered_json::array();
+  for (const GpuProcess& gp : d.other_processes) procs.push_back({{"pid", gp.pid}, {"name", gp.name}, {"bytes", gp.used.count()}});
+  g["compute_capability"] = fmt::format("{}.{}", d.spec.cc_major, d.spec.cc_minor);
+  j["margin_bytes"] = p.margin.count();
+  j["estimate"] = estimate_object(p.before);
+  j["verdict"] = std::string(verdict_name(p.verdict));
+  auto& plan = j["plan"];
+  auto& changes = plan["changes"] = nlohmann::ordered_json::array();
+  for (const Change& c : p.changes)
+    changes.push_back({{"setting", c.setting}, {"from", c.from}, {"to", c.to}, {"reason", c.reason},
+                       {"saves_bytes", c.saves.count()}, {"quality", c.quality}, {"speed", c.speed}});
+  plan["padded_tokens"] = p.settings.buckets.value.pad(s.tokens);
+  plan["total_bytes"] = p.after.total.count();
+  plan["estimate"] = estimate_object(p.after);
+  plan["runtime_seconds"] = p.runtime.seconds;
+  plan["runtime_low_seconds"] = p.runtime.low;
+  plan["runtime_high_seconds"] = p.runtime.high;
+  plan["runtime_origin"] = p.runtime.origin;
+  if (p.verdict == Verdict::cannot_fit) {
+    plan["blocked_by"] = p.blocked_by;
+    plan["smallest_fitting_gpu"] = p.smallest_fitting_gpu;
+    plan["unified_memory_option"] = p.unified_memory_option;
+    plan["split_advice"] = p.split_advice;
+  }
+  auto& findings = j["environment_findings"] = nlohmann::ordered_json::array();
+  for (const EnvFinding& f : p.findings) {
+    const char* sev = f.severity == EnvFinding::Severity::error     ? "error"
+                      : f.severity == EnvFinding::Severity::warning ? "warning"
+                                                                    : "note";
+    findings.push_back({{"severity", sev}, {"variable", f.variable}, {"message", f.message}, {"fix", f.fix}});
+  }
+  auto& to = j["trade_offs"] = nlohmann::ordered_json::array();
+  for (const TradeOff& t : r.trade_offs)
+    to.push_back({{"change", t.change}, {"peak_bytes", t.peak_after.count()}, {"saves_bytes", t.saves.count()},
+                  {"quality", t.quality}, {"speed", t.speed}});
+  j["minimum_gpu"] = r.minimum_gpu;
+  j["recommended_gpu"] = r.recommended_gpu;
+  return j;
+}
+
+}  // namespace foldfit::report

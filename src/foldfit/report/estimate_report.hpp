@@ -1,0 +1,32 @@
+// estimate_report.hpp - the "Memory Analysis" report of `foldfit estimate`, as text and JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "foldfit/plan/planner.hpp"
+
+namespace foldfit::report {
+
+struct EstimateReport {
+  const Sizes* sizes = nullptr;
+  const PlanInputs* inputs = nullptr;
+  const Plan* plan = nullptr;
+  std::vector<TradeOff> trade_offs;
+  std::string minimum_gpu;
+  std::string recommended_gpu;
+};
+
+// The familiar block: sizes, GPU and budget, estimate with categories, verdict and plan,
+// runtime, provenance. `explain` adds every phase with its tensors and sources.
+std::string estimate_text(const EstimateReport& r, bool explain);
+
+// One line per input, for --input_dir.
+std::string estimate_row_header();
+std::string estimate_row(const EstimateReport& r);
+
+// The documented JSON object (docs/json-output.md). Carries no sequence or MSA data.
+nlohmann::ordered_json estimate_json(const EstimateReport& r);
+
+}  // namespace foldfit::report

@@ -27,5 +27,7 @@ const std::vector<Command>& commands();
 
 extern const CommandSpec kTokensSpec;
 int run_tokens(const ParsedOptions& options);
+extern const CommandSpec kDevicesSpec;
+int run_devices(const ParsedOptions& options);
 
 }  // namespace foldfit::cli

@@ -12,6 +12,7 @@ namespace foldfit::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {&kTokensSpec, run_tokens},
+      {&kDevicesSpec, run_devices},
   };
   return all;
 }

@@ -27,6 +27,8 @@ const std::vector<Command>& commands();
 
 extern const CommandSpec kTokensSpec;
 int run_tokens(const ParsedOptions& options);
+extern const CommandSpec kDevicesSpec;
+int run_devices(const ParsedOptions& options);
 
 extern const CommandSpec kEstimateSpec;
 int run_estimate(const ParsedOptions& options);

@@ -13,6 +13,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {&kTokensSpec, run_tokens},
       {&kEstimateSpec, run_estimate},
+      {&kDevicesSpec, run_devices},
   };
   return all;
 }

@@ -10,4 +10,11 @@ foldfit_ccd_atoms_begin:
 foldfit_ccd_atoms_end:
     .byte 0
 
+    .global foldfit_gpus_begin
+    .global foldfit_gpus_end
+foldfit_gpus_begin:
+    .incbin "gpus.tsv"
+foldfit_gpus_end:
+    .byte 0
+
     .section .note.GNU-stack,"",@progbits

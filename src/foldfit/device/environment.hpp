@@ -23,6 +23,7 @@ struct XlaEnvironment {
   std::string allocator;                // XLA_PYTHON_CLIENT_ALLOCATOR ("", "platform", "bfc", ...)
   std::string xla_flags;                // XLA_FLAGS
   std::map<std::string, std::string> raw;  // the variables that were set, for reports
+  std::map<std::string, std::string> invalid;  // variable -> why its value cannot be used
 
   double effective_fraction() const { return mem_fraction.value_or(0.75); }
   bool disables_custom_kernel_fusion() const;  // the flag compute capability 7.x needs
@@ -57,7 +58,24 @@ MemoryBudget memory_budget(const XlaEnvironment& env, Bytes device_total);
 // above 1 without unified memory (error), a fraction that leaves no headroom
 // (warning), compute capability 7.x without the required XLA flag or with
 // triton/cudnn (error), below 6.0 (error: unsupported), unparsable values (error).
+// cc_major 0 means the device is unknown: only the settings themselves are checked.
 std::vector<EnvFinding> check_environment(const XlaEnvironment& env, int cc_major, int cc_minor,
                                           const std::string& flash_implementation);
+// The same, and with the device's total memory known, also whether the pool leaves
+// room outside it for the CUDA context and library workspaces (kOutsidePoolReserve).
+std::vector<EnvFinding> check_environment(const XlaEnvironment& env, int cc_major, int cc_minor,
+                                          const std::string& flash_implementation, Bytes device_total);
+
+// Memory a process needs on the device outside JAX's pool: the CUDA context (0.3-0.6 GB
+// on recent drivers) plus cuBLAS/cuDNN workspaces. An estimate, not yet measured by foldfit.
+inline constexpr Bytes kOutsidePoolReserve{1'000'000'000};
+// Below this share of the device left outside the pool, a fraction is flagged.
+inline constexpr double kMinHeadroomShare = 0.02;
+
+// "error", "warning", "note".
+const char* severity_name(EnvFinding::Severity s);
+// One finding per paragraph: "error: XLA_CLIENT_MEM_FRACTION: ...", then "  fix: ..." when
+// there is a fix, each line ending in a newline.
+std::string format_findings(const std::vector<EnvFinding>& findings);
 
 }  // namespace foldfit

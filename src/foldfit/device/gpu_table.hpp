@@ -19,10 +19,16 @@ struct GpuSpec {
   std::string architecture;  // "volta", "ampere", "hopper", ...
   double bf16_tflops = 0;    // dense bf16 (fp16 where no bf16) tensor throughput
   double bandwidth_gbs = 0;  // memory bandwidth, GB/s
-  std::string origin;        // where the figures come from
+  std::string origin;        // where cc, throughput and bandwidth come from
+  std::string memory_origin; // where `memory` comes from (an nvidia-smi total, ...)
+  std::vector<std::string> nvml_names;  // every NVML name of this card; full_name is the first
 };
 
-// Every GPU in the table, in table order.
+// Reads a table in the data/gpus.tsv format. Throws InputError naming `source`, the
+// line and the column on a malformed row.
+std::vector<GpuSpec> parse_gpu_table(std::string_view tsv, const std::string& source);
+
+// Every GPU in the embedded data/gpus.tsv, in table order.
 const std::vector<GpuSpec>& gpu_table();
 
 // Case-insensitive; '-', '_' and ' ' are equivalent ("h100_80gb" finds "H100-80GB").

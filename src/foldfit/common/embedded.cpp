@@ -5,6 +5,14 @@ extern const char foldfit_ccd_atoms_begin[];
 extern const char foldfit_ccd_atoms_end[];
 extern const char foldfit_gpus_begin[];
 extern const char foldfit_gpus_end[];
+extern const char foldfit_profile_af3_v304_begin[];
+extern const char foldfit_profile_af3_v304_end[];
+extern const char foldfit_calibration_overlays_begin[];
+extern const char foldfit_calibration_overlays_end[];
+extern const char foldfit_documented_limits_begin[];
+extern const char foldfit_documented_limits_end[];
+extern const char foldfit_runtime_model_begin[];
+extern const char foldfit_runtime_model_end[];
 }
 
 namespace foldfit::embedded {
@@ -15,6 +23,26 @@ std::string_view ccd_atoms_tsv() {
 
 std::string_view gpus_tsv() {
   return {foldfit_gpus_begin, static_cast<std::size_t>(foldfit_gpus_end - foldfit_gpus_begin)};
+}
+
+std::string_view profile_alphafold3_v3_0_4_json() {
+  return {foldfit_profile_af3_v304_begin,
+          static_cast<std::size_t>(foldfit_profile_af3_v304_end - foldfit_profile_af3_v304_begin)};
+}
+
+std::string_view calibration_overlays_json() {
+  return {foldfit_calibration_overlays_begin,
+          static_cast<std::size_t>(foldfit_calibration_overlays_end - foldfit_calibration_overlays_begin)};
+}
+
+std::string_view documented_limits_csv() {
+  return {foldfit_documented_limits_begin,
+          static_cast<std::size_t>(foldfit_documented_limits_end - foldfit_documented_limits_begin)};
+}
+
+std::string_view runtime_model_json() {
+  return {foldfit_runtime_model_begin,
+          static_cast<std::size_t>(foldfit_runtime_model_end - foldfit_runtime_model_begin)};
 }
 
 }  // namespace foldfit::embedded

@@ -10,4 +10,16 @@ std::string_view ccd_atoms_tsv();
 // data/gpus.tsv: GPU memory as drivers report it, compute capability, throughput.
 std::string_view gpus_tsv();
 
+// data/profiles/alphafold3-v3.0.4.json: the memory profile of AlphaFold 3 v3.0.4.
+std::string_view profile_alphafold3_v3_0_4_json();
+
+// data/calibration/overlays.json: the calibration overlays shipped with foldfit.
+std::string_view calibration_overlays_json();
+
+// data/af3_documented_limits.csv: AlphaFold 3's documented token limits and timings.
+std::string_view documented_limits_csv();
+
+// data/runtime_model.json: the runtime model's anchor GPUs and assumptions.
+std::string_view runtime_model_json();
+
 }  // namespace foldfit::embedded

@@ -17,4 +17,32 @@ foldfit_gpus_begin:
 foldfit_gpus_end:
     .byte 0
 
+    .global foldfit_profile_af3_v304_begin
+    .global foldfit_profile_af3_v304_end
+foldfit_profile_af3_v304_begin:
+    .incbin "profiles/alphafold3-v3.0.4.json"
+foldfit_profile_af3_v304_end:
+    .byte 0
+
+    .global foldfit_calibration_overlays_begin
+    .global foldfit_calibration_overlays_end
+foldfit_calibration_overlays_begin:
+    .incbin "calibration/overlays.json"
+foldfit_calibration_overlays_end:
+    .byte 0
+
+    .global foldfit_documented_limits_begin
+    .global foldfit_documented_limits_end
+foldfit_documented_limits_begin:
+    .incbin "af3_documented_limits.csv"
+foldfit_documented_limits_end:
+    .byte 0
+
+    .global foldfit_runtime_model_begin
+    .global foldfit_runtime_model_end
+foldfit_runtime_model_begin:
+    .incbin "runtime_model.json"
+foldfit_runtime_model_end:
+    .byte 0
+
     .section .note.GNU-stack,"",@progbits

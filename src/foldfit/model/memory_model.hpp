@@ -23,6 +23,7 @@ struct TensorTerm {
   std::string dtype;   // "bf16", "f32", "bytes"
   Bytes bytes;
   std::string source;  // "src/alphafold3/model/network/pairformer.py (PairFormerIteration)"
+  std::string category;  // category at the peak breakdown ("Embeddings", "Attention", ...)
 };
 
 struct PhaseEstimate {
@@ -36,6 +37,9 @@ struct PhaseEstimate {
 
 struct MemoryEstimate {
   Bytes pool;            // peak bytes inside JAX's allocator pool = max over phases of total
+                         // plus the allocator's rounding (pool_overhead)
+  Bytes pool_overhead;   // allocator rounding and fragmentation, inside the pool
+  std::vector<TensorTerm> pool_overhead_terms;
   Bytes overhead;        // outside the pool: CUDA context, library workspaces
   Bytes total;           // pool + overhead: peak device memory
   Bytes low, high;       // uncertainty band of `total`
@@ -49,6 +53,7 @@ struct MemoryEstimate {
   std::string calibration_id;             // "uncalibrated" or the overlay's id
   bool calibrated = false;
   double relative_uncertainty = 0;        // (high - total) / total
+  std::string uncertainty_origin;         // why the band is what it is
 };
 
 class Calibration;
@@ -61,8 +66,15 @@ class MemoryModel {
   static MemoryModel from_file(const std::string& path);
   static MemoryModel from_text(const std::string& text, const std::string& source);
 
+  // Throws UsageError for an impossible config (N < 1, S < 1, unknown flash implementation)
+  // and InputError when the calibration names a phase this profile lacks.
   MemoryEstimate estimate(const ModelConfig& config, const Calibration& calibration) const;
-  const std::string& id() const;
+  const std::string& id() const;       // "alphafold3-v3.0.4"
+  int version() const;                 // profile_version
+  std::string display_id() const;      // "alphafold3-v3.0.4 (profile 1)"
+  // The profile's knob defaults (AlphaFold 3's own) for padded size N.
+  ModelConfig default_config(std::int64_t padded_tokens) const;
+  std::vector<std::string> phase_names() const;
 
   struct Impl;
   explicit MemoryModel(std::shared_ptr<const Impl> impl);
@@ -76,12 +88,17 @@ class MemoryModel {
 class Calibration {
  public:
   Calibration();  // identity, "uncalibrated"
+  struct Impl;
+  explicit Calibration(std::shared_ptr<const Impl> impl);
   // Loads the overlay for (profile, architecture, flash) from data/calibration/ (embedded)
-  // or from `path` when given; identity when none matches.
+  // or from `path` when given; identity when none matches. A file may hold one overlay
+  // or {"overlays": [...]}; a file with no matching overlay is an InputError.
+  // `profile_id` may be MemoryModel::id() or display_id().
   static Calibration lookup(const std::string& profile_id, const std::string& architecture,
                             const std::string& flash_implementation, const std::string& path = "");
+  // One overlay document (format: data/calibration/README.md); InputError on bad content.
+  static Calibration parse(const std::string& json_text, const std::string& source);
 
-  struct Impl;
   const Impl& impl() const { return *impl_; }
   const std::string& id() const;
   bool empty() const;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "foldfit/device/gpu_table.hpp"
 
@@ -28,6 +29,16 @@ struct RuntimeEstimate {
   std::string origin;  // how it was derived, in words
 };
 
+// Throws UsageError for impossible inputs (N < 1, recycles < 0, samples or seeds < 1,
+// spill outside [0, 1]) and for a GPU with neither throughput nor bandwidth figures.
 RuntimeEstimate estimate_runtime(const RuntimeInputs& in, const GpuSpec& gpu);
+
+// A documented timing the model is anchored on.
+struct RuntimeAnchor {
+  std::string gpu;  // as the CSV names it: "A100 80GB"
+  std::int64_t tokens = 0;
+  double seconds = 0;
+};
+const std::vector<RuntimeAnchor>& runtime_anchors();
 
 }  // namespace foldfit

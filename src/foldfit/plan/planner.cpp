@@ -191,6 +191,24 @@ std::vector<Lever> levers(const Context& ctx) {
   return out;
 }
 
+// The settings AlphaFold 3 needs to run at all on this GPU: compute capability below 8.0
+// has no triton/cudnn kernels, so attention must be xla (unless the user chose otherwise,
+// which the environment check then reports as an error).
+RunSettings required_settings(const PlanInputs& in, const Context& ctx, std::vector<Change>* changes) {
+  RunSettings s = in.settings;
+  const GpuSpec& g = in.device.spec;
+  if (g.cc_major > 0 && g.cc_major < 8 && s.flash_attention.value != "xla" && !s.flash_attention.user_set) {
+    RunSettings t = s;
+    t.flash_attention.value = "xla";
+    if (changes)
+      changes->push_back({"flash_attention_implementation", s.flash_attention.value, "xla",
+                          fmt::format("compute capability {}.{} supports only xla attention", g.cc_major, g.cc_minor),
+                          ctx.estimate(s).pool - ctx.estimate(t).pool, "none", "slower"});
+    s = t;
+  }
+  return s;
+}
+
 std::string user_blocker(const RunSettings& s, const Context& ctx) {
   std::vector<std::string> b;
   if (s.num_diffusion_samples.user_set && s.num_diffusion_samples.value > 1)
@@ -213,16 +231,17 @@ MemoryBudget budget_for(const RunSettings& s, const Device& d) { return memory_b
 
 bool fits(const MemoryEstimate& e, const RunSettings& s, const Device& d, Bytes margin) {
   MemoryBudget b = budget_for(s, d);
-  if (e.pool + margin > b.pool) return false;
-  Bytes device_room = d.total - d.used_by_others - e.overhead;
-  if (s.unified_memory.value) {
-    Bytes spill = e.pool + margin - device_room;
-    if (spill <= Bytes(0)) return true;
-    return d.host_ram == Bytes(0) || spill <= d.host_ram;
-  }
-  // With preallocation JAX reserves the whole pool at start-up.
-  Bytes reserved = s.preallocate.value ? b.pool : e.pool + margin;
-  return reserved <= device_room;
+  Bytes need = e.pool + margin;
+  if (need > b.pool) return false;
+  // What the device can give the pool once the CUDA context, library workspaces and
+  // other processes have their share. A preallocating BFC allocator that cannot get its
+  // whole cap retries with 90% of the request (tsl BFCAllocator::Extend, kBackpedalFactor),
+  // so the pool shrinks to what is free rather than failing.
+  Bytes room = d.total - d.used_by_others - e.overhead;
+  if (need <= room) return true;
+  if (!s.unified_memory.value) return false;
+  // Unified memory: the overflow lives in host RAM (unknown host RAM is not checked).
+  return d.host_ram == Bytes(0) || need - room <= d.host_ram;
 }
 
 Plan fit_settings(const PlanInputs& in) {
@@ -230,16 +249,7 @@ Plan fit_settings(const PlanInputs& in) {
                                       in.calibration_path)};
   Plan plan;
   plan.margin = in.margin;
-  RunSettings s = in.settings;
-  // Compute capability 7.x cannot run triton/cudnn kernels: AlphaFold 3 needs xla there.
-  if (in.device.spec.cc_major > 0 && in.device.spec.cc_major < 8 && s.flash_attention.value != "xla" &&
-      !s.flash_attention.user_set) {
-    plan.changes.push_back({"flash_attention_implementation", s.flash_attention.value, "xla",
-                            fmt::format("compute capability {}.{} supports only xla attention", in.device.spec.cc_major,
-                                        in.device.spec.cc_minor),
-                            Bytes(0), "none", "slower"});
-    s.flash_attention.value = "xla";
-  }
+  RunSettings s = required_settings(in, ctx, &plan.changes);
   plan.before = ctx.estimate(in.settings);
   plan.budget_before = budget_for(in.settings, in.device);
 
@@ -380,7 +390,7 @@ std::string recommended_gpu(const PlanInputs& in) {
 std::vector<TradeOff> trade_offs(const PlanInputs& in) {
   Context ctx{in, Calibration::lookup(in.model->id(), in.device.spec.architecture, in.settings.flash_attention.value,
                                       in.calibration_path)};
-  RunSettings base = in.settings;
+  RunSettings base = required_settings(in, ctx, nullptr);
   // Each lever alone, ignoring whether the user set it: the table informs, it does not plan.
   auto unlocked = [](RunSettings s) {
     for (Setting<bool>* b : {&s.save_embeddings, &s.save_distogram, &s.preallocate, &s.unified_memory}) b->user_set = false;
@@ -397,7 +407,10 @@ std::vector<TradeOff> trade_offs(const PlanInputs& in) {
   };
   RunSettings u = unlocked(base);
   for (const Lever& lever : levers(ctx)) {
-    if (lever.setting == "XLA_CLIENT_MEM_FRACTION" || lever.setting == "unified memory") continue;
+    // Budget levers do not change the peak; the sample levers are listed below by count.
+    if (lever.setting == "XLA_CLIENT_MEM_FRACTION" || lever.setting == "unified memory" ||
+        lever.setting == "sample_runs" || lever.setting == "num_diffusion_samples")
+      continue;
     RunSettings t = u;
     Change c;
     if (!lever.apply(t, ctx, c)) continue;
@@ -414,6 +427,13 @@ std::vector<TradeOff> trade_offs(const PlanInputs& in) {
     t.num_diffusion_samples.value = n;
     add(fmt::format("num_diffusion_samples: {} -> {}", u.num_diffusion_samples.value, n), t, "fewer structures to rank",
         "faster");
+  }
+  if (u.num_diffusion_samples.value > 1) {
+    RunSettings t = u;
+    t.sample_runs.value = u.num_diffusion_samples.value;
+    add(fmt::format("sample_runs: {} samples in one run -> {} runs of 1 sample, each with its own seed",
+                    u.num_diffusion_samples.value, u.num_diffusion_samples.value),
+        t, "none (same samples, split over seeds)", "slower: the trunk runs once per split");
   }
   RunSettings t = u;
   t.num_recycles.value = std::max(1, u.num_recycles.value / 2);

@@ -26,7 +26,6 @@ std::string architecture_of(int major, int minor) {
 
 Device resolve_device(const DeviceRequest& request, GpuQuery& query) {
   Device d;
-  d.host_ram = host_memory_total();
   if (request.gpu_name) {
     const GpuSpec* g = find_gpu(*request.gpu_name);
     if (!g) {
@@ -60,6 +59,7 @@ Device resolve_device(const DeviceRequest& request, GpuQuery& query) {
     if (d.spec.architecture.empty()) d.spec.architecture = architecture_of(g->cc_major, g->cc_minor);
     d.total = g->total;
     d.detected = true;
+    d.host_ram = host_memory_total();  // planning for this machine: its RAM takes unified-memory overflow
     d.used_by_others = g->used;
     d.other_processes = g->processes;
     d.origin = fmt::format("NVML: {} (GPU {}{}), driver {}", g->name, g->index, g->mig ? ", MIG slice" : "",

@@ -22,8 +22,11 @@ ModelConfig RunSettings::model_config(std::int64_t padded_tokens) const {
 XlaEnvironment RunSettings::environment() const {
   XlaEnvironment env;
   env.preallocate = preallocate.value;
-  env.mem_fraction = mem_fraction.value;
-  env.mem_fraction_variable = "XLA_CLIENT_MEM_FRACTION";
+  // JAX's own default stays implicit, so reports say where the fraction came from.
+  if (mem_fraction.user_set || mem_fraction.value != XlaEnvironment{}.effective_fraction()) {
+    env.mem_fraction = mem_fraction.value;
+    env.mem_fraction_variable = "XLA_CLIENT_MEM_FRACTION";
+  }
   env.unified_memory = unified_memory.value;
   env.xla_flags = xla_flags;
   return env;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "foldfit/common/version.hpp"
 
@@ -13,15 +15,27 @@ namespace {
 std::string gb(Bytes b) { return format_gb(b); }
 
 std::string band(const MemoryEstimate& e) {
-  int pct = static_cast<int>(std::lround(e.relative_uncertainty * 100));
-  return fmt::format("{:.1f}-{:.1f} GB, {} ±{}%", e.low.gb(), e.high.gb(),
-                     e.calibrated ? "calibrated" : "uncalibrated", pct);
+  auto pct = [&](Bytes b) {
+    return static_cast<int>(std::lround(100.0 * static_cast<double>((b - e.total).count()) /
+                                        static_cast<double>(std::max<std::int64_t>(1, e.total.count()))));
+  };
+  return fmt::format("{:.1f}-{:.1f} GB, {} {:+d}%/{:+d}%", e.low.gb(), e.high.gb(),
+                     e.calibrated ? "calibrated" : "uncalibrated", pct(e.low), pct(e.high));
 }
 
+// Categories in pipeline order; those under 5 MB are left out.
 std::string categories_line(const MemoryEstimate& e) {
+  static const char* kOrder[] = {"Model parameters", "Inputs",     "Embeddings", "Pairformer", "Attention",
+                                 "Diffusion",        "Confidence", "Outputs",    "Overhead"};
   std::string out;
-  for (const auto& [name, bytes] : e.categories)
+  auto add = [&](const std::string& name, Bytes bytes) {
+    if (bytes < Bytes(5'000'000)) return;
     out += (out.empty() ? "" : " / ") + fmt::format("{}: {:.2f} GB", name, bytes.gb());
+  };
+  for (const char* name : kOrder)
+    if (auto it = e.categories.find(name); it != e.categories.end()) add(name, it->second);
+  for (const auto& [name, bytes] : e.categories)
+    if (std::find(std::begin(kOrder), std::end(kOrder), name) == std::end(kOrder)) add(name, bytes);
   return out;
 }
 
@@ -130,10 +144,10 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
                        r.minimum_gpu.empty() ? "none in the table" : r.minimum_gpu,
                        r.recommended_gpu.empty() ? "none in the table" : r.recommended_gpu);
   if (!r.trade_offs.empty()) {
-    out += "Trade-offs for this input (one change at a time, from the memory model):\n";
-    out += fmt::format("  {:<62} {:>10} {:>10}  {:<32} {}\n", "change", "peak GB", "saves GB", "quality", "speed");
+    out += "Trade-offs for this input (one change at a time, peak from the memory model):\n";
+    out += fmt::format("  {:>8} {:>8}  {}\n", "peak GB", "saves GB", "change; quality; speed");
     for (const TradeOff& t : r.trade_offs)
-      out += fmt::format("  {:<62} {:>10.2f} {:>10.2f}  {:<32} {}\n", t.change, t.peak_after.gb(), t.saves.gb(),
+      out += fmt::format("  {:>8.2f} {:>+8.2f}  {}; quality: {}; speed: {}\n", t.peak_after.gb(), t.saves.gb(), t.change,
                          t.quality, t.speed);
   }
   out += fmt::format("Units: GB = 10^9 bytes, GiB = 2^30 bytes. Profile {}; calibration {}; foldfit {}.\n",

@@ -16,6 +16,7 @@ std::vector<OptionSpec> run_settings_option_specs() {
        "AlphaFold 3 model config field, Python tuple syntax"},
       {"pair_attention_chunk_size", "SPEC", "((1536, 128), (None, 32))",
        "AlphaFold 3 model config field, Python tuple syntax"},
+      {"bfloat16", "all|none", "all", "AlphaFold 3 model config field: none keeps activations in float32"},
   };
 }
 
@@ -38,6 +39,7 @@ RunSettings run_settings_from(const ParsedOptions& o, const SizeOptions& size_op
   if (auto v = o.flag_if_set("save_distogram")) s.save_distogram = {*v, true};
   if (auto v = o.get("pair_transition_shard_spec")) s.pair_transition_shard_spec = {SizeSpec::parse(*v), true};
   if (auto v = o.get("pair_attention_chunk_size")) s.pair_attention_chunk_size = {SizeSpec::parse(*v), true};
+  if (auto v = o.choice("bfloat16", {"all", "none"})) s.bfloat16 = {*v, true};
   return s;
 }
 

@@ -44,11 +44,11 @@ TEST(SizeSpec, BadSyntaxIsAUsageError) {
 }
 
 // Recycles, seeds, chains, MSA depth and templates do not change peak memory, so the config
-// has no place for them: exactly these seven members (a structured binding of any other
+// has no place for them: exactly these eight members (a structured binding of any other
 // count does not compile).
 TEST(ModelConfig, HoldsOnlyMemoryRelevantSettings) {
   ModelConfig c;
-  auto& [n, samples, flash, shard, chunk, embeddings, distogram] = c;
+  auto& [n, samples, flash, shard, chunk, embeddings, distogram, bfloat16] = c;
   EXPECT_EQ(n, 0);
   EXPECT_EQ(samples, 5);
   EXPECT_EQ(flash, "triton");
@@ -56,6 +56,7 @@ TEST(ModelConfig, HoldsOnlyMemoryRelevantSettings) {
   EXPECT_EQ(chunk, default_pair_attention_chunk_size());
   EXPECT_FALSE(embeddings);
   EXPECT_FALSE(distogram);
+  EXPECT_EQ(bfloat16, "all");
 }
 
 }  // namespace

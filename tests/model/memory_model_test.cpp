@@ -261,6 +261,15 @@ TEST(MemoryModelAf3, SavedOutputsAddToTheLastPhase) {
   EXPECT_GT(phase_total(e, "distogram_head"), phase_total(a, "distogram_head"));
 }
 
+TEST(MemoryModelAf3, Float32ActivationsWidenOnlyBfloat16Tensors) {
+  auto f32 = [](ModelConfig& c) { c.bfloat16 = "none"; };
+  MemoryEstimate a = estimate(2048), b = estimate(2048, "triton", 5, f32);
+  EXPECT_GT(b.pool, a.pool);
+  EXPECT_GE(b.persistent, a.persistent);
+  for (const PhaseEstimate& p : b.phases)
+    for (const TensorTerm& t : p.terms) EXPECT_NE(t.dtype, "bf16") << t.name;
+}
+
 TEST(MemoryModelAf3, BreakdownAddsUpAndNamesItsOrigins) {
   MemoryEstimate e = estimate(5120);
   Bytes sum;

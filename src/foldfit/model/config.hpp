@@ -38,6 +38,7 @@ struct ModelConfig {
   SizeSpec pair_attention_chunk_size = default_pair_attention_chunk_size();
   bool save_embeddings = false;
   bool save_distogram = false;
+  std::string bfloat16 = "all";              // global_config.bfloat16: all | none (f32 activations)
 };
 
 }  // namespace foldfit

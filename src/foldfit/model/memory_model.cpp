@@ -15,13 +15,17 @@ namespace foldfit {
 namespace {
 
 // The bytes of one profile tensor under a configuration; nullopt when its condition is false.
-std::optional<TensorTerm> evaluate_tensor(const ProfileTensor& t, const expr::Bindings& b, const Profile& p) {
+// With global_config.bfloat16 = 'none' AlphaFold 3 keeps activations in float32
+// (model/model.py, network/evoformer.py: dtype = bfloat16 only when 'all').
+std::optional<TensorTerm> evaluate_tensor(const ProfileTensor& t, const expr::Bindings& b, const Profile& p,
+                                          bool full_precision) {
   try {
     if (t.when && !t.when->evaluate_bool(b)) return std::nullopt;
+    bool widened = full_precision && t.dtype == "bf16";
     std::int64_t bytes = 0;
-    if (__builtin_mul_overflow(t.shape.elements(b), std::int64_t{t.dtype_bytes}, &bytes))
+    if (__builtin_mul_overflow(t.shape.elements(b), std::int64_t{widened ? 4 : t.dtype_bytes}, &bytes))
       throw expr::ExpressionError("integer overflow");
-    return TensorTerm{t.name, t.shape_text, t.dtype, Bytes(bytes), t.source, t.category};
+    return TensorTerm{t.name, t.shape_text, widened ? "f32" : t.dtype, Bytes(bytes), t.source, t.category};
   } catch (const expr::ExpressionError& e) {
     // Shapes were checked when the profile loaded; only extreme sizes reach here.
     throw UsageError(p.file + ": tensor '" + t.name + "': " + e.what());
@@ -89,14 +93,14 @@ MemoryEstimate MemoryModel::estimate(const ModelConfig& config, const Calibratio
 
   // 1. The persistent set: live in every phase.
   for (const ProfileTensor& t : p.persistent)
-    if (auto term = evaluate_tensor(t, bindings, p)) e.persistent_terms.push_back(*term);
+    if (auto term = evaluate_tensor(t, bindings, p, config.bfloat16 == "none")) e.persistent_terms.push_back(*term);
   e.persistent = sum(e.persistent_terms);
 
   // 2. Each phase's own tensors, corrected by the overlay, on top of the persistent set.
   for (const ProfilePhase& phase : p.phases) {
     PhaseEstimate pe{phase.name, phase.title, phase.category, Bytes(), Bytes(), {}};
     for (const ProfileTensor& t : phase.tensors)
-      if (auto term = evaluate_tensor(t, bindings, p)) pe.terms.push_back(*term);
+      if (auto term = evaluate_tensor(t, bindings, p, config.bfloat16 == "none")) pe.terms.push_back(*term);
     Bytes raw = sum(pe.terms);
     if (auto c = cal.phases.find(phase.name); c != cal.phases.end()) {
       Bytes corrected = raw.scaled(c->second.scale) + Bytes(c->second.offset);

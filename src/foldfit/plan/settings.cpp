@@ -16,6 +16,7 @@ ModelConfig RunSettings::model_config(std::int64_t padded_tokens) const {
   c.pair_attention_chunk_size = pair_attention_chunk_size.value;
   c.save_embeddings = save_embeddings.value;
   c.save_distogram = save_distogram.value;
+  c.bfloat16 = bfloat16.value;
   return c;
 }
 

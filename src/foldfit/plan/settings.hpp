@@ -30,6 +30,7 @@ struct RunSettings {
   // Model config fields, applied through foldfit's adapter (python/foldfit_af3_adapter.py).
   Setting<SizeSpec> pair_transition_shard_spec{default_pair_transition_shard_spec()};
   Setting<SizeSpec> pair_attention_chunk_size{default_pair_attention_chunk_size()};
+  Setting<std::string> bfloat16{"all"};  // global_config.bfloat16: all | none
   // Diffusion samples split into this many runs of fewer samples, each with its own
   // seed (1: no split). A foldfit lever; AlphaFold 3 sees --num_diffusion_samples per run.
   Setting<int> sample_runs{1};

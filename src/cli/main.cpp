@@ -12,6 +12,9 @@ namespace foldfit::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {&kTokensSpec, run_tokens},
+      {&kRunSpec, run_run, true},
+      {&kHistorySpec, run_history},
+      {&kCalibrateSpec, run_calibrate},
   };
   return all;
 }
@@ -43,7 +46,7 @@ int dispatch(int argc, char** argv) {
   }
   for (const Command& c : commands()) {
     if (c.spec->name != args[0]) continue;
-    ParsedOptions options = parse_options(*c.spec, {args.begin() + 1, args.end()});
+    ParsedOptions options = parse_options(*c.spec, {args.begin() + 1, args.end()}, c.pass_unknown);
     if (options.help()) {
       std::cout << help_text(*c.spec);
       return kOk;

@@ -10,4 +10,11 @@ foldfit_ccd_atoms_begin:
 foldfit_ccd_atoms_end:
     .byte 0
 
+    .global foldfit_af3_adapter_begin
+    .global foldfit_af3_adapter_end
+foldfit_af3_adapter_begin:
+    .incbin "../python/foldfit_af3_adapter.py"
+foldfit_af3_adapter_end:
+    .byte 0
+
     .section .note.GNU-stack,"",@progbits

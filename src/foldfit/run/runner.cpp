@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,8 @@ namespace fs = std::filesystem;
 namespace foldfit {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 // Parent pid from /proc/PID/stat ("pid (comm) state ppid ..."); 0 when unreadable.
 std::uint32_t parent_of(std::uint32_t pid) {
@@ -45,10 +48,10 @@ class Watcher final : public ProcessObserver {
       : input_(input), rung_(rung), events_(events), gpu_(gpu) {}
 
   void on_line(std::string_view line) override {
-    if (scanner.feed(line)) events_.on_progress(input_, scanner.progress(), elapsed_, rung_);
+    if (scanner.feed(line))
+      events_.on_progress(input_, scanner.progress(), std::chrono::duration<double>(Clock::now() - start_).count(), rung_);
   }
   void on_tick(int pid, double elapsed) override {
-    elapsed_ = elapsed;
     if (gpu_) {
       // The memory AlphaFold 3's process (or a descendant, under a wrapper) holds, summed over GPUs.
       Bytes used(0);
@@ -68,7 +71,7 @@ class Watcher final : public ProcessObserver {
   const Rung& rung_;
   RunEvents& events_;
   GpuQuery* gpu_;
-  double elapsed_ = 0;
+  Clock::time_point start_ = Clock::now();
 };
 
 std::string describe_rung(const Rung& r) {

@@ -95,8 +95,8 @@ class Printer final : public RunEvents {
     std::cout << fmt::format("{} {} ({} tokens, bucket {}){}\n", counter(), in.name, in.tokens, in.padded_tokens,
                              attempt > 1 ? fmt::format(", attempt {}", attempt) : "");
     if (r.expected_peak > Bytes(0))
-      std::cout << fmt::format("  expected peak {} of {} usable ({})\n", format_gb(r.expected_peak), format_gb(r.budget),
-                               r.origin);
+      std::cout << fmt::format("  expected peak {}{} ({})\n", format_gb(r.expected_peak),
+                               r.budget > Bytes(0) ? fmt::format(" of {} usable", format_gb(r.budget)) : "", r.origin);
     if (!r.changes.empty()) {
       std::cout << "Applying automatic memory optimizations:\n";
       for (const Change& c : r.changes)

@@ -11,7 +11,8 @@ N is the padded token count (1 token per residue, 10 per ligand, padded to --buc
 S the --num_diffusion_samples. When the peak exceeds the pool it prints XLA's real
 out-of-memory text and exits 1. Otherwise it writes outputs laid out as run_alphafold.py
 writes them. FAKE_AF3_SECONDS (per seed) slows it down; FAKE_AF3_RECORD names a file to
-which every run appends one JSON line (argv, environment, config, N, peak, outcome).
+which every run appends one JSON line (argv, environment, config, N, peak, outcome);
+FAKE_AF3_PIDFILE one to which it writes its process id.
 """
 
 import datetime
@@ -102,6 +103,9 @@ def record(entry):
 def main(argv):
     del argv
     signal.signal(signal.SIGTERM, lambda *_: (print("fake AlphaFold 3: terminated", flush=True), sys.exit(143)))
+    if os.environ.get("FAKE_AF3_PIDFILE"):
+        with open(os.environ["FAKE_AF3_PIDFILE"], "w") as f:
+            f.write(str(os.getpid()))
     with open(_JSON_PATH.value) as f:
         job = json.load(f)
     name = job["name"]

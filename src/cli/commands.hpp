@@ -20,6 +20,7 @@ enum ExitCode : int {
 struct Command {
   const CommandSpec* spec;
   int (*run)(const ParsedOptions& options);
+  bool pass_unknown = false;  // unknown flags are collected (run: passed on to AlphaFold 3)
 };
 
 // Every subcommand, in the order `foldfit --help` lists them.
@@ -32,5 +33,12 @@ int run_devices(const ParsedOptions& options);
 
 extern const CommandSpec kEstimateSpec;
 int run_estimate(const ParsedOptions& options);
+
+extern const CommandSpec kRunSpec;
+int run_run(const ParsedOptions& options);
+extern const CommandSpec kHistorySpec;
+int run_history(const ParsedOptions& options);
+extern const CommandSpec kCalibrateSpec;
+int run_calibrate(const ParsedOptions& options);
 
 }  // namespace foldfit::cli

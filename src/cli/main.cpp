@@ -14,6 +14,9 @@ const std::vector<Command>& commands() {
       {&kTokensSpec, run_tokens},
       {&kEstimateSpec, run_estimate},
       {&kDevicesSpec, run_devices},
+      {&kRunSpec, run_run, true},
+      {&kHistorySpec, run_history},
+      {&kCalibrateSpec, run_calibrate},
   };
   return all;
 }
@@ -45,7 +48,7 @@ int dispatch(int argc, char** argv) {
   }
   for (const Command& c : commands()) {
     if (c.spec->name != args[0]) continue;
-    ParsedOptions options = parse_options(*c.spec, {args.begin() + 1, args.end()});
+    ParsedOptions options = parse_options(*c.spec, {args.begin() + 1, args.end()}, c.pass_unknown);
     if (options.help()) {
       std::cout << help_text(*c.spec);
       return kOk;

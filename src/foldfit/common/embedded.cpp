@@ -13,6 +13,8 @@ extern const char foldfit_documented_limits_begin[];
 extern const char foldfit_documented_limits_end[];
 extern const char foldfit_runtime_model_begin[];
 extern const char foldfit_runtime_model_end[];
+extern const char foldfit_af3_adapter_begin[];
+extern const char foldfit_af3_adapter_end[];
 }
 
 namespace foldfit::embedded {
@@ -43,6 +45,10 @@ std::string_view documented_limits_csv() {
 std::string_view runtime_model_json() {
   return {foldfit_runtime_model_begin,
           static_cast<std::size_t>(foldfit_runtime_model_end - foldfit_runtime_model_begin)};
+}
+
+std::string_view af3_adapter_py() {
+  return {foldfit_af3_adapter_begin, static_cast<std::size_t>(foldfit_af3_adapter_end - foldfit_af3_adapter_begin)};
 }
 
 }  // namespace foldfit::embedded

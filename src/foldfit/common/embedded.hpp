@@ -22,4 +22,7 @@ std::string_view documented_limits_csv();
 // data/runtime_model.json: the runtime model's anchor GPUs and assumptions.
 std::string_view runtime_model_json();
 
+// python/foldfit_af3_adapter.py: written out next to a run that needs it.
+std::string_view af3_adapter_py();
+
 }  // namespace foldfit::embedded

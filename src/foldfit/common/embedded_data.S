@@ -45,4 +45,11 @@ foldfit_runtime_model_begin:
 foldfit_runtime_model_end:
     .byte 0
 
+    .global foldfit_af3_adapter_begin
+    .global foldfit_af3_adapter_end
+foldfit_af3_adapter_begin:
+    .incbin "../python/foldfit_af3_adapter.py"
+foldfit_af3_adapter_end:
+    .byte 0
+
     .section .note.GNU-stack,"",@progbits

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "commands.hpp"
+#include "foldfit/history/calibrate.hpp"
 #include "foldfit/plan/resolve_device.hpp"
 #include "foldfit/report/estimate_report.hpp"
 #include "inputs.hpp"
@@ -21,7 +23,8 @@ std::vector<OptionSpec> estimate_options() {
   for (OptionSpec& s : device_option_specs()) o.push_back(s);
   o.push_back({"format", "text|json", "text", "output format; json is documented in docs/json-output.md"});
   o.push_back({"explain", "", "false", "show every phase with its tensors, shapes and AlphaFold 3 sources"});
-  o.push_back({"calibration", "FILE", "built-in overlay for the GPU", "a calibration overlay written by foldfit calibrate"});
+  o.push_back({"calibration", "FILE", "the file foldfit calibrate writes, else the built-in overlays",
+               "a calibration overlay (data/calibration/README.md)"});
   return o;
 }
 
@@ -80,6 +83,9 @@ int run_estimate(const ParsedOptions& options) {
     pi.margin = margin;
     pi.model = &MemoryModel::builtin();
     pi.calibration_path = options.get_or("calibration", "");
+    // What `foldfit calibrate` wrote, when there is one.
+    if (pi.calibration_path.empty() && std::ifstream(default_calibration_path()).good())
+      pi.calibration_path = default_calibration_path();
     inputs.push_back(pi);
   }
   for (PlanInputs& pi : inputs) {

@@ -2,10 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "foldfit/common/error.hpp"
+#include "foldfit/history/model_fit.hpp"
+#include "foldfit/plan/resolve_device.hpp"
+#include "foldfit/run/planned_ladder.hpp"
+#include "run_settings_flags.hpp"
 
 namespace foldfit::cli {
 
@@ -32,19 +39,41 @@ std::unique_ptr<Ladder> make_ladder(const LadderContext& c) {
     ss << in.rdbuf();
     return std::make_unique<ScriptedLadder>(ScriptedLadder::parse(ss.str(), file, c.user.config));
   }
-  // The planner (plan/planner.hpp, fit_settings) joins here: make_planned_ladder in
-  // src/foldfit/run/planned_ladder.hpp.
-  throw UsageError(
-      "automatic memory optimization needs foldfit's planner, which this build does not include; "
-      "run with --noauto_memory_optimization to launch AlphaFold 3 as given");
+  PlanInputs in;
+  in.sizes = c.sizes;
+  in.settings = settings_from_user(c.user);
+  DeviceRequest request;
+  if (!c.gpu.empty()) request.gpu_name = c.gpu;
+  request.gpu_device = c.gpu_device;
+  if (auto it = c.environment.find("CUDA_VISIBLE_DEVICES"); it != c.environment.end()) request.visible_devices = it->second;
+  std::unique_ptr<GpuQuery> query = make_nvml_query();
+  in.device = resolve_device(request, *query);
+  if (c.max_gpu_memory_gb) {
+    Bytes wanted = Bytes::from_gb(*c.max_gpu_memory_gb);
+    if (wanted > in.device.total) {
+      // More than the card has: allow the overflow to spill to host RAM (unified memory
+      // with the matching fraction); the planner checks it against host RAM.
+      double fraction = static_cast<double>(wanted.count()) / static_cast<double>(in.device.total.count());
+      in.settings.unified_memory = {true, true};
+      in.settings.preallocate = {false, true};
+      in.settings.mem_fraction = {std::ceil(fraction * 100) / 100, true};
+      in.device.origin += fmt::format("; --max_gpu_memory_gb={} above the card's {}: unified memory, fraction {:.2f} "
+                                      "(much slower: the overflow lives in host RAM)",
+                                      *c.max_gpu_memory_gb, format_gb(in.device.total), in.settings.mem_fraction.value);
+    } else {
+      in.device.total = wanted;
+      in.device.origin += fmt::format("; planned with {} (--max_gpu_memory_gb)", format_gb(wanted));
+    }
+  }
+  in.margin = Bytes::from_gb(c.margin_gb.value_or(kDefaultMarginGb));
+  in.model = &MemoryModel::builtin();
+  if (std::string cal = default_calibration_path(); std::ifstream(cal).good()) in.calibration_path = cal;
+  return make_planned_ladder(std::move(in));
 }
 
-std::unique_ptr<GpuQuery> make_gpu_query() {
-  // NVML (device/nvml.hpp, make_nvml_query) joins here.
-  return nullptr;
-}
+std::unique_ptr<GpuQuery> make_gpu_query() { return make_nvml_query(); }
 
-CalibrationFit calibration_fit() {
+CalibrationFitFn calibration_fit() {
   if (const char* t = std::getenv("FOLDFIT_TEST_CALIBRATION_FIT"); t && std::string(t) == "1") {
     return [](const std::vector<CalibrationSample>& samples) {
       nlohmann::ordered_json j;
@@ -59,8 +88,7 @@ CalibrationFit calibration_fit() {
       return j.dump(2) + "\n";
     };
   }
-  // The model module's fit (fit_calibration in src/foldfit/model/) joins here.
-  throw UsageError("calibration fitting needs foldfit's model module, which this build does not include");
+  return model_calibration_fit(MemoryModel::builtin());
 }
 
 }  // namespace foldfit::cli

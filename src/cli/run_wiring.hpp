@@ -35,6 +35,6 @@ std::unique_ptr<GpuQuery> make_gpu_query();
 
 // The model's calibration fit. FOLDFIT_TEST_CALIBRATION_FIT=1 (for foldfit's tests)
 // selects a fit that only summarises the samples.
-CalibrationFit calibration_fit();
+CalibrationFitFn calibration_fit();
 
 }  // namespace foldfit::cli

@@ -51,7 +51,7 @@ std::string default_calibration_path() {
   return std::string(home && *home ? home : ".") + "/.local/share/foldfit/calibration.json";
 }
 
-CalibrationResult calibrate_from_history(const HistoryDb& db, const CalibrationFit& fit, const std::string& path) {
+CalibrationResult calibrate_from_history(const HistoryDb& db, const CalibrationFitFn& fit, const std::string& path) {
   CalibrationResult result;
   result.path = path;
   std::vector<CalibrationSample> samples = calibration_samples(db, &result.skipped);

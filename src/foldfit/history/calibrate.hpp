@@ -40,7 +40,7 @@ std::vector<CalibrationSample> calibration_samples(const HistoryDb& db, std::siz
 
 // The fitting function: samples -> overlay file text (JSON). Throws InputError when the
 // samples cannot support a fit (too few, no peaks).
-using CalibrationFit = std::function<std::string(const std::vector<CalibrationSample>&)>;
+using CalibrationFitFn = std::function<std::string(const std::vector<CalibrationSample>&)>;
 
 // $XDG_DATA_HOME/foldfit/calibration.json (or ~/.local/share/...): the overlay estimate reads.
 std::string default_calibration_path();
@@ -52,6 +52,6 @@ struct CalibrationResult {
 };
 
 // Collects the samples, fits them and writes the overlay atomically to `path`.
-CalibrationResult calibrate_from_history(const HistoryDb& db, const CalibrationFit& fit, const std::string& path);
+CalibrationResult calibrate_from_history(const HistoryDb& db, const CalibrationFitFn& fit, const std::string& path);
 
 }  // namespace foldfit

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "foldfit/common/error.hpp"
+#include "foldfit/common/suggest.hpp"
 
 namespace foldfit::cli {
 
@@ -18,33 +19,10 @@ const OptionSpec* find_spec(const CommandSpec& spec, const std::string& name) {
   return nullptr;
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 }  // namespace
 
 std::vector<std::string> close_matches(const std::string& word, const std::vector<std::string>& candidates) {
-  std::vector<std::pair<std::size_t, std::string>> scored;
-  std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
-  for (const std::string& c : candidates) {
-    std::size_t d = edit_distance(word, c);
-    bool prefix = c.rfind(word, 0) == 0 || word.rfind(c, 0) == 0;
-    if (d <= limit || (prefix && word.size() >= 3)) scored.emplace_back(prefix ? 0 : d, c);
-  }
-  std::stable_sort(scored.begin(), scored.end());
-  std::vector<std::string> out;
-  for (auto& [d, c] : scored) out.push_back(c);
-  if (out.size() > 3) out.resize(3);
-  return out;
+  return foldfit::close_matches(word, candidates);
 }
 
 ParsedOptions parse_options(const CommandSpec& spec, const std::vector<std::string>& args, bool pass_unknown) {

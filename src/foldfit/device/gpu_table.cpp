@@ -9,6 +9,8 @@
 #include "foldfit/common/embedded.hpp"
 #include "foldfit/common/error.hpp"
 
+#include "foldfit/common/suggest.hpp"
+
 namespace foldfit {
 
 namespace {
@@ -63,18 +65,6 @@ std::string normalize(std::string_view name) {
     }
   }
   return out;
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include "foldfit/common/error.hpp"
 
+#include "foldfit/common/suggest.hpp"
+
 namespace foldfit {
 
 namespace {
@@ -19,26 +21,11 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 std::string did_you_mean(std::string_view name) {
-  std::string best;
-  std::size_t best_d = std::max<std::size_t>(2, name.size() / 3) + 1;
-  for (const Af3Flag& f : af3_flag_table()) {
-    std::size_t d = edit_distance(name, f.name);
-    if (d < best_d) best_d = d, best = std::string(f.name);
-  }
-  return best.empty() ? "" : fmt::format(" (did you mean --{}?)", best);
+  std::vector<std::string> names;
+  for (const Af3Flag& f : af3_flag_table()) names.emplace_back(f.name);
+  std::vector<std::string> near = close_matches(name, names, 1);
+  return near.empty() ? "" : fmt::format(" (did you mean --{}?)", near.front());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // main.cpp - the foldfit command line: dispatches to one subcommand; the only place that exits.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
@@ -29,7 +30,13 @@ std::string main_help() {
       "usage: foldfit COMMAND [flags]     (foldfit COMMAND --help for its flags)\n\ncommands:\n",
       version());
   for (const Command& c : commands()) {
-    std::string summary = c.spec->summary.substr(0, c.spec->summary.find('\n'));
+    // The first sentence of the summary, on one line.
+    std::string summary = c.spec->summary;
+    std::replace(summary.begin(), summary.end(), '\n', ' ');
+    if (auto dot = summary.find(". "); dot != std::string::npos) summary.resize(dot + 1);
+    if (auto colon = summary.find(": "); colon != std::string::npos) summary.resize(colon);
+    for (const char* cut : {" (", ", "})
+      if (auto at = summary.find(cut); summary.size() > 80 && at != std::string::npos) summary.resize(at);
     out += fmt::format("  {:<12}{}\n", c.spec->name, summary);
   }
   out += "\nExit codes: 0 success, 2 invalid input or usage, 1 other errors (estimate adds 10 and 11).\n";

@@ -94,7 +94,33 @@ bool is_glycan_type(std::string_view code, std::string_view type) {
   return false;
 }
 
-std::vector<Component> parse_components_cif(const std::string& text, const std::string& source) {
+namespace {
+
+// CIF 1.1 text is printable ASCII, tab and line ends. libcifpp 5.0.7 loops without end,
+// allocating, on a byte >= 0x80 inside a loop_ (tests/robustness/fuzz_regression_test.cpp),
+// so such text is refused before it reaches the parser.
+void check_cif_characters(std::string_view text, const std::string& source, std::uint32_t first_line) {
+  std::uint32_t line = first_line;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    } else if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f) {
+      throw InputError(SourceLocation{source, line, static_cast<std::uint32_t>(i - line_start + 1), ""},
+                       fmt::format("byte 0x{:02x} in mmCIF text; foldfit reads CIF 1.1, which allows only printable "
+                                   "ASCII, tabs and line ends",
+                                   c));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Component> parse_components_cif(const std::string& text, const std::string& source,
+                                            std::uint32_t first_line) {
+  check_cif_characters(text, source, first_line);
   cif::file file;
   try {
     std::istringstream is(text);
@@ -132,26 +158,32 @@ std::vector<Component> parse_components_cif(const std::string& text, const std::
 struct ComponentsFile {
   std::string path;
   std::string text;  // decompressed
-  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> blocks;
+  struct Block {
+    std::size_t begin = 0, end = 0;
+    std::uint32_t line = 1;  // line of "data_CODE", for messages
+  };
+  std::unordered_map<std::string, Block> blocks;
   std::unordered_map<std::string, std::unique_ptr<Component>> parsed;
 
   explicit ComponentsFile(const std::string& p) : path(p) {
     text = read_text_file(p, std::uint64_t{4} << 30);
     std::size_t pos = 0;
     std::string current;
-    std::size_t start = 0;
+    Block block;
+    std::uint32_t line = 1;
     while (pos < text.size()) {
       std::size_t eol = text.find('\n', pos);
       if (eol == std::string::npos) eol = text.size();
       if (text.compare(pos, 5, "data_") == 0) {
-        if (!current.empty()) blocks[current] = {start, pos};
+        if (!current.empty()) blocks[current] = {block.begin, pos, block.line};
         current = text.substr(pos + 5, eol - pos - 5);
         while (!current.empty() && std::isspace(static_cast<unsigned char>(current.back()))) current.pop_back();
-        start = pos;
+        block = {pos, 0, line};
       }
       pos = eol + 1;
+      ++line;
     }
-    if (!current.empty()) blocks[current] = {start, text.size()};
+    if (!current.empty()) blocks[current] = {block.begin, text.size(), block.line};
     if (blocks.empty()) throw InputError(SourceLocation{p, 0, 0, ""}, "no data_ blocks: not a components.cif file");
   }
 
@@ -161,7 +193,7 @@ struct ComponentsFile {
     auto b = blocks.find(std::string(code));
     if (b == blocks.end()) return nullptr;
     std::vector<Component> cs =
-        parse_components_cif(text.substr(b->second.first, b->second.second - b->second.first), path);
+        parse_components_cif(text.substr(b->second.begin, b->second.end - b->second.begin), path, b->second.line);
     std::unique_ptr<Component> c;
     for (Component& x : cs)
       if (x.code == code) c = std::make_unique<Component>(std::move(x));

@@ -431,7 +431,20 @@ class Parser {
     std::uint64_t length = 0;
     std::uint64_t headers = 0;
     bool line_start = true;
-    auto keep = [&](std::size_t n) { return !summarise || out.size() + n <= kSummaryPrefix; };
+    bool full = false;  // summary prefix complete: nothing after it is kept
+    // Keeps text while it fits the summary prefix. ASCII runs may be cut anywhere; an
+    // escape or a multi-byte character that does not fit ends the prefix, so the prefix
+    // is always a true prefix of the text.
+    auto keep = [&](const char* p, std::size_t k, bool divisible) {
+      if (full) return;
+      std::size_t room = summarise ? kSummaryPrefix - out.size() : k;
+      if (k <= room) {
+        out.append(p, k);
+        return;
+      }
+      if (divisible) out.append(p, room);
+      full = true;
+    };
     for (;;) {
       if (pos_ == end_ && !fill()) fail(start, "unterminated string");
       const char* b = buf_.data() + pos_;
@@ -442,8 +455,7 @@ class Parser {
       const char* hit = scan_plain(b, buf_.data() + end_);
       std::size_t n = static_cast<std::size_t>(hit - b);
       if (n) {
-        if (keep(n)) out.append(b, n);
-        else if (out.size() < kSummaryPrefix) out.append(b, kSummaryPrefix - out.size());
+        keep(b, n, true);
         length += n;
         pos_ += n;
       }
@@ -458,7 +470,7 @@ class Parser {
         std::uint32_t cp = read_escape(start);
         std::string tmp;
         append_utf8(tmp, cp);
-        if (keep(tmp.size())) out += tmp;
+        keep(tmp.data(), tmp.size(), false);
         length += tmp.size();
         if (cp == '\n') line_start = true;
       } else if (c < 0x20) {
@@ -467,7 +479,7 @@ class Parser {
       } else {
         std::string tmp;
         length += read_utf8(&tmp, here());
-        if (keep(tmp.size())) out += tmp;
+        keep(tmp.data(), tmp.size(), false);
       }
     }
     v.length = length;

@@ -35,6 +35,21 @@ TEST(FuzzRegression, CcdNonAsciiInLoopDoesNotHang) {
             "line ends");
 }
 
+// fuzz_ccd, out of memory: libcifpp 5.0.7 also loops without end when loop_ is followed
+// by a value instead of an item name.
+TEST(FuzzRegression, CcdLoopWithoutItemNamesDoesNotHang) {
+  EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\n_a.b 1\nloop_\ncomp_atom.charge\n", "user.cif"); }),
+            "user.cif:4:1: loop_ must start with item names (_category.item), found 'comp_atom.charge'");
+  EXPECT_EQ(error_of([&] { parse_components_cif("data_X\n# c\nLoop_ # c\n'x y'\n", "user.cif", 100); }),
+            "user.cif:103:1: loop_ must start with item names (_category.item), found ''x y''");
+  // Quoted strings and text fields that merely contain "loop_" are values, not keywords.
+  const std::string ok = "data_X\n_chem_comp.id X\n_chem_comp.type 'loop_ x'\n_chem_comp.name\n;loop_\nx\n;\n"
+                         "loop_\n_chem_comp_atom.comp_id\n_chem_comp_atom.type_symbol\nX C\nX O\n";
+  std::vector<Component> c = parse_components_cif(ok, "user.cif");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].heavy_atoms, 2);
+}
+
 // Found while writing the chunk-boundary fuzz property: a multi-byte character that did
 // not fit the summary prefix was skipped and later ASCII appended, so the "prefix" was not
 // a prefix of the text.

@@ -96,23 +96,81 @@ bool is_glycan_type(std::string_view code, std::string_view type) {
 
 namespace {
 
-// CIF 1.1 text is printable ASCII, tab and line ends. libcifpp 5.0.7 loops without end,
-// allocating, on a byte >= 0x80 inside a loop_ (tests/robustness/fuzz_regression_test.cpp),
-// so such text is refused before it reaches the parser.
-void check_cif_characters(std::string_view text, const std::string& source, std::uint32_t first_line) {
+// Refuses, before libcifpp sees it, text that libcifpp 5.0.7 cannot parse safely: it
+// loops without end, allocating, on a loop_ whose first token is not an item name
+// (tests/robustness/fuzz_regression_test.cpp), and on bytes >= 0x80, which its lexer
+// does not take as part of a name. CIF 1.1 allows neither: text is printable ASCII,
+// tabs and line ends, and a loop_ starts with at least one _category.item.
+void check_cif_text(std::string_view text, const std::string& source, std::uint32_t first_line) {
   std::uint32_t line = first_line;
   std::size_t line_start = 0;
+  auto fail = [&](std::size_t at, const std::string& message) {
+    throw InputError(SourceLocation{source, line, static_cast<std::uint32_t>(at - line_start + 1), ""}, message);
+  };
   for (std::size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == '\n') {
       ++line;
       line_start = i + 1;
     } else if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f) {
-      throw InputError(SourceLocation{source, line, static_cast<std::uint32_t>(i - line_start + 1), ""},
-                       fmt::format("byte 0x{:02x} in mmCIF text; foldfit reads CIF 1.1, which allows only printable "
-                                   "ASCII, tabs and line ends",
-                                   c));
+      fail(i, fmt::format("byte 0x{:02x} in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, "
+                          "tabs and line ends",
+                          c));
     }
+  }
+  // Tokens, as CIF 1.1 splits them: comments, quoted strings, ;-text fields, bare words.
+  line = first_line;
+  line_start = 0;
+  bool after_loop = false;
+  std::size_t i = 0;
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+      line_start = ++i;
+      continue;
+    }
+    if (is_space(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+      continue;
+    }
+    const std::size_t token = i, token_line_start = line_start;
+    const std::uint32_t token_line = line;
+    if (c == ';' && i == line_start) {  // text field: up to a line that starts with ';'
+      std::size_t end = text.find("\n;", i);
+      std::size_t stop = end == std::string_view::npos ? text.size() : end + 2;
+      for (std::size_t k = i; k < stop; ++k)
+        if (text[k] == '\n') {
+          ++line;
+          line_start = k + 1;
+        }
+      i = stop;
+    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space
+      ++i;
+      while (i < text.size() && !(text[i] == c && (i + 1 == text.size() || is_space(text[i + 1])))) {
+        if (text[i] == '\n') {
+          ++line;
+          line_start = i + 1;
+        }
+        ++i;
+      }
+      ++i;
+    } else {
+      while (i < text.size() && !is_space(text[i])) ++i;
+    }
+    std::string_view word = text.substr(token, i - token);
+    if (after_loop && word.front() != '_') {
+      line = token_line;
+      line_start = token_line_start;
+      fail(token, fmt::format("loop_ must start with item names (_category.item), found '{}'",
+                              word.substr(0, std::min<std::size_t>(word.size(), 40))));
+    }
+    after_loop = word.size() == 5 && (word[0] == 'l' || word[0] == 'L') && upper(word) == "LOOP_";
   }
 }
 
@@ -120,7 +178,7 @@ void check_cif_characters(std::string_view text, const std::string& source, std:
 
 std::vector<Component> parse_components_cif(const std::string& text, const std::string& source,
                                             std::uint32_t first_line) {
-  check_cif_characters(text, source, first_line);
+  check_cif_text(text, source, first_line);
   cif::file file;
   try {
     std::istringstream is(text);

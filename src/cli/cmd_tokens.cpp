@@ -43,14 +43,18 @@ int run_tokens(const ParsedOptions& options) {
     for (const std::string& e : in.errors) std::cerr << "foldfit: error: " << e << "\n";
     return kInvalid;
   }
+  // File names need not be UTF-8; such bytes become U+FFFD instead of failing the report.
+  auto dump = [](const nlohmann::ordered_json& j) {
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  };
   std::ostringstream report;
   if (format == "json") {
     if (!in.from_dir) {
-      report << report::sizes_json(in.sizes.front(), size_options).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+      report << dump(report::sizes_json(in.sizes.front(), size_options)) << "\n";
     } else {
       nlohmann::ordered_json all = nlohmann::ordered_json::array();
       for (const Sizes& s : in.sizes) all.push_back(report::sizes_json(s, size_options));
-      report << all.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+      report << dump(all) << "\n";
     }
   } else {
     for (const Sizes& s : in.sizes) report << report::sizes_text(s);

@@ -42,6 +42,10 @@ TEST(FuzzRegression, CcdLoopWithoutItemNamesDoesNotHang) {
             "user.cif:4:1: loop_ must start with item names (_category.item), found 'comp_atom.charge'");
   EXPECT_EQ(error_of([&] { parse_components_cif("data_X\n# c\nLoop_ # c\n'x y'\n", "user.cif", 100); }),
             "user.cif:103:1: loop_ must start with item names (_category.item), found ''x y''");
+  // A comment ends at a lone CR, so the 'e' after it is the loop's first token (column 1:
+  // a lone CR starts a new line for columns, as it does for the tokenizer).
+  EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\nloop_\n_chem 0.000\nloop_\n#a_\re", "user.cif"); }),
+            "user.cif:5:1: loop_ must start with item names (_category.item), found 'e'");
   // Quoted strings and text fields that merely contain "loop_" are values, not keywords.
   const std::string ok = "data_X\n_chem_comp.id X\n_chem_comp.type 'loop_ x'\n_chem_comp.name\n;loop_\nx\n;\n"
                          "loop_\n_chem_comp_atom.comp_id\n_chem_comp_atom.type_symbol\nX C\nX O\n";

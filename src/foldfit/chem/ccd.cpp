@@ -119,16 +119,21 @@ void check_cif_text(std::string_view text, const std::string& source, std::uint3
     }
   }
   // Tokens, as CIF 1.1 splits them: comments, quoted strings, ;-text fields, bare words.
+  // A lone CR ends a line too, as it does for libcifpp; only LF counts lines in messages.
   line = first_line;
   line_start = 0;
   bool after_loop = false;
   std::size_t i = 0;
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  auto is_eol = [](char c) { return c == '\n' || c == '\r'; };
+  auto is_space = [&](char c) { return c == ' ' || c == '\t' || is_eol(c); };
+  auto new_line = [&](std::size_t at) {
+    if (text[at] == '\n') ++line;
+    line_start = at + 1;
+  };
   while (i < text.size()) {
     char c = text[i];
-    if (c == '\n') {
-      ++line;
-      line_start = ++i;
+    if (is_eol(c)) {
+      new_line(i++);
       continue;
     }
     if (is_space(c)) {
@@ -136,30 +141,23 @@ void check_cif_text(std::string_view text, const std::string& source, std::uint3
       continue;
     }
     if (c == '#') {
-      while (i < text.size() && text[i] != '\n') ++i;
+      while (i < text.size() && !is_eol(text[i])) ++i;
       continue;
     }
     const std::size_t token = i, token_line_start = line_start;
     const std::uint32_t token_line = line;
     if (c == ';' && i == line_start) {  // text field: up to a line that starts with ';'
-      std::size_t end = text.find("\n;", i);
-      std::size_t stop = end == std::string_view::npos ? text.size() : end + 2;
-      for (std::size_t k = i; k < stop; ++k)
-        if (text[k] == '\n') {
-          ++line;
-          line_start = k + 1;
-        }
-      i = stop;
-    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space
       ++i;
-      while (i < text.size() && !(text[i] == c && (i + 1 == text.size() || is_space(text[i + 1])))) {
-        if (text[i] == '\n') {
-          ++line;
-          line_start = i + 1;
-        }
+      while (i < text.size() && !(text[i] == ';' && is_eol(text[i - 1]))) {
+        if (is_eol(text[i])) new_line(i);
         ++i;
       }
       ++i;
+    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space, or the line's end
+      ++i;
+      while (i < text.size() && !is_eol(text[i]) && !(text[i] == c && (i + 1 == text.size() || is_space(text[i + 1]))))
+        ++i;
+      if (i < text.size() && !is_eol(text[i])) ++i;
     } else {
       while (i < text.size() && !is_space(text[i])) ++i;
     }

@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "foldfit: error: " << e.what() << "\n";
     return cli::kInvalid;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "foldfit: error: out of memory\n";
+    return cli::kError;
   } catch (const std::exception& e) {
     std::cerr << "foldfit: error: " << e.what() << "\n";
     return cli::kError;

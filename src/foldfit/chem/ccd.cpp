@@ -117,7 +117,89 @@ bool is_glycan_type(std::string_view code, std::string_view type) {
   return false;
 }
 
-std::vector<Component> parse_components_cif(const std::string& text, const std::string& source) {
+namespace {
+
+// Refuses, before libcifpp sees it, text that libcifpp 5.0.7 cannot parse safely: it
+// loops without end, allocating, on a loop_ whose first token is not an item name
+// (tests/robustness/fuzz_regression_test.cpp), and on bytes >= 0x80, which its lexer
+// does not take as part of a name. CIF 1.1 allows neither: text is printable ASCII,
+// tabs and line ends, and a loop_ starts with at least one _category.item.
+void check_cif_text(std::string_view text, const std::string& source, std::uint32_t first_line) {
+  std::uint32_t line = first_line;
+  std::size_t line_start = 0;
+  auto fail = [&](std::size_t at, const std::string& message) {
+    throw InputError(SourceLocation{source, line, static_cast<std::uint32_t>(at - line_start + 1), ""}, message);
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    } else if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f) {
+      fail(i, fmt::format("byte 0x{:02x} in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, "
+                          "tabs and line ends",
+                          c));
+    }
+  }
+  // Tokens, as CIF 1.1 splits them: comments, quoted strings, ;-text fields, bare words.
+  // A lone CR ends a line too, as it does for libcifpp; only LF counts lines in messages.
+  line = first_line;
+  line_start = 0;
+  bool after_loop = false;
+  std::size_t i = 0;
+  auto is_eol = [](char c) { return c == '\n' || c == '\r'; };
+  auto is_space = [&](char c) { return c == ' ' || c == '\t' || is_eol(c); };
+  auto new_line = [&](std::size_t at) {
+    if (text[at] == '\n') ++line;
+    line_start = at + 1;
+  };
+  while (i < text.size()) {
+    char c = text[i];
+    if (is_eol(c)) {
+      new_line(i++);
+      continue;
+    }
+    if (is_space(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '#') {
+      while (i < text.size() && !is_eol(text[i])) ++i;
+      continue;
+    }
+    const std::size_t token = i, token_line_start = line_start;
+    const std::uint32_t token_line = line;
+    if (c == ';' && i == line_start) {  // text field: up to a line that starts with ';'
+      ++i;
+      while (i < text.size() && !(text[i] == ';' && is_eol(text[i - 1]))) {
+        if (is_eol(text[i])) new_line(i);
+        ++i;
+      }
+      ++i;
+    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space, or the line's end
+      ++i;
+      while (i < text.size() && !is_eol(text[i]) && !(text[i] == c && (i + 1 == text.size() || is_space(text[i + 1]))))
+        ++i;
+      if (i < text.size() && !is_eol(text[i])) ++i;
+    } else {
+      while (i < text.size() && !is_space(text[i])) ++i;
+    }
+    std::string_view word = text.substr(token, i - token);
+    if (after_loop && word.front() != '_') {
+      line = token_line;
+      line_start = token_line_start;
+      fail(token, fmt::format("loop_ must start with item names (_category.item), found '{}'",
+                              word.substr(0, std::min<std::size_t>(word.size(), 40))));
+    }
+    after_loop = word.size() == 5 && (word[0] == 'l' || word[0] == 'L') && upper(word) == "LOOP_";
+  }
+}
+
+}  // namespace
+
+std::vector<Component> parse_components_cif(const std::string& text, const std::string& source,
+                                            std::uint32_t first_line) {
+  check_cif_text(text, source, first_line);
   cif::file file;
   try {
     std::istringstream is(text);
@@ -155,26 +237,32 @@ std::vector<Component> parse_components_cif(const std::string& text, const std::
 struct ComponentsFile {
   std::string path;
   std::string text;  // decompressed
-  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> blocks;
+  struct Block {
+    std::size_t begin = 0, end = 0;
+    std::uint32_t line = 1;  // line of "data_CODE", for messages
+  };
+  std::unordered_map<std::string, Block> blocks;
   std::unordered_map<std::string, std::unique_ptr<Component>> parsed;
 
   explicit ComponentsFile(const std::string& p) : path(p) {
     text = read_text_file(p, std::uint64_t{4} << 30);
     std::size_t pos = 0;
     std::string current;
-    std::size_t start = 0;
+    Block block;
+    std::uint32_t line = 1;
     while (pos < text.size()) {
       std::size_t eol = text.find('\n', pos);
       if (eol == std::string::npos) eol = text.size();
       if (text.compare(pos, 5, "data_") == 0) {
-        if (!current.empty()) blocks[current] = {start, pos};
+        if (!current.empty()) blocks[current] = {block.begin, pos, block.line};
         current = text.substr(pos + 5, eol - pos - 5);
         while (!current.empty() && std::isspace(static_cast<unsigned char>(current.back()))) current.pop_back();
-        start = pos;
+        block = {pos, 0, line};
       }
       pos = eol + 1;
+      ++line;
     }
-    if (!current.empty()) blocks[current] = {start, text.size()};
+    if (!current.empty()) blocks[current] = {block.begin, text.size(), block.line};
     if (blocks.empty()) throw InputError(SourceLocation{p, 0, 0, ""}, "no data_ blocks: not a components.cif file");
   }
 
@@ -184,7 +272,7 @@ struct ComponentsFile {
     auto b = blocks.find(std::string(code));
     if (b == blocks.end()) return nullptr;
     std::vector<Component> cs =
-        parse_components_cif(text.substr(b->second.first, b->second.second - b->second.first), path);
+        parse_components_cif(text.substr(b->second.begin, b->second.end - b->second.begin), path, b->second.line);
     std::unique_ptr<Component> c;
     for (Component& x : cs)
       if (x.code == code) c = std::make_unique<Component>(std::move(x));

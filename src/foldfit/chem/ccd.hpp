@@ -5,6 +5,7 @@
 // from data/ccd_atoms.tsv (wwPDB CCD, June 2023; see data/ccd_atoms.README.md).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,7 +65,9 @@ class Ccd {
 };
 
 // Parses mmCIF text holding chem_comp / chem_comp_atom categories into components.
-// Throws InputError naming `source`.
-std::vector<Component> parse_components_cif(const std::string& text, const std::string& source);
+// Throws InputError naming `source` (and line:column, counted from `first_line`, for
+// characters outside CIF 1.1's ASCII set, which libcifpp 5.0 cannot read safely).
+std::vector<Component> parse_components_cif(const std::string& text, const std::string& source,
+                                            std::uint32_t first_line = 1);
 
 }  // namespace foldfit

@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
+#include <unordered_map>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -56,7 +58,14 @@ std::optional<std::int64_t> Value::as_int64() const {
 
 double Value::as_double() const {
   double v = 0;
-  std::from_chars(text.data(), text.data() + text.size(), v);
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  // Out of range: from_chars leaves v unchanged, which would read 1e400 as 0.
+  if (ec == std::errc::result_out_of_range) {
+    std::size_t e = text.find_first_of("eE");
+    bool tiny = e != std::string::npos && e + 1 < text.size() && text[e + 1] == '-';
+    double mag = tiny ? 0.0 : std::numeric_limits<double>::infinity();
+    return !text.empty() && text[0] == '-' ? -mag : mag;
+  }
   return v;
 }
 
@@ -92,6 +101,8 @@ class Parser {
 
  private:
   static constexpr std::size_t kPad = 64;
+  static constexpr std::size_t kIndexAbove = 32;  // members before duplicate lookup uses a hash index
+  static constexpr std::size_t kMaxNumber = 4096; // longest number literal accepted
 
   // ---- buffer -------------------------------------------------------------------
 
@@ -163,6 +174,8 @@ class Parser {
 
   void parse_value(Value& v, int depth, bool summarise) {
     v.pos = here();
+    if (++values_ > options_.max_values)
+      fail(v.pos, fmt::format("more than {} JSON values; this is not an AlphaFold 3 input", options_.max_values));
     int c = peek();
     switch (c) {
       case '{': return parse_object(v, depth + 1);
@@ -202,6 +215,9 @@ class Parser {
       get();
       return;
     }
+    // Objects in AlphaFold 3 inputs have a handful of members; a hostile one with
+    // millions must not make duplicate detection quadratic, so large ones get an index.
+    std::unordered_map<std::string, std::size_t> index;
     for (;;) {
       skip_ws();
       Position key_pos = here();
@@ -219,7 +235,14 @@ class Parser {
       m.key = std::move(key.text);
       m.key_pos = key_pos;
       parse_value(m.value, depth, summarise);
-      auto dup = std::find_if(v.members.begin(), v.members.end(), [&](const Member& o) { return o.key == m.key; });
+      auto dup = v.members.end();
+      if (v.members.size() < kIndexAbove) {
+        dup = std::find_if(v.members.begin(), v.members.end(), [&](const Member& o) { return o.key == m.key; });
+      } else {
+        if (index.empty())
+          for (std::size_t i = 0; i < v.members.size(); ++i) index.emplace(v.members[i].key, i);
+        if (auto it = index.find(m.key); it != index.end()) dup = v.members.begin() + static_cast<std::ptrdiff_t>(it->second);
+      }
       if (dup != v.members.end()) {
         warnings_->push_back({key_pos, fmt::format("duplicate member '{}' (first at line {}); the last one is used, "
                                                    "as AlphaFold 3 does",
@@ -227,6 +250,7 @@ class Parser {
         dup->value = std::move(m.value);
         dup->key_pos = key_pos;
       } else {
+        if (!index.empty()) index.emplace(m.key, v.members.size());
         v.members.push_back(std::move(m));
       }
       skip_ws();
@@ -268,6 +292,8 @@ class Parser {
     auto digits = [&] {
       std::size_t n = 0;
       while (peek() >= '0' && peek() <= '9') {
+        // Checked while reading, so a gigabyte of digits is not buffered first.
+        if (t.size() >= kMaxNumber) fail(v.pos, fmt::format("number literal longer than {} characters", kMaxNumber));
         t.push_back(static_cast<char>(get()));
         ++n;
       }
@@ -289,7 +315,6 @@ class Parser {
       if (peek() == '+' || peek() == '-') t.push_back(static_cast<char>(get()));
       if (digits() == 0) fail(v.pos, "invalid number: expected a digit in the exponent");
     }
-    if (t.size() > 4096) fail(v.pos, "number literal longer than 4096 characters");
   }
 
   // ---- strings ------------------------------------------------------------------
@@ -409,7 +434,20 @@ class Parser {
     std::uint64_t length = 0;
     std::uint64_t headers = 0;
     bool line_start = true;
-    auto keep = [&](std::size_t n) { return !summarise || out.size() + n <= kSummaryPrefix; };
+    bool full = false;  // summary prefix complete: nothing after it is kept
+    // Keeps text while it fits the summary prefix. ASCII runs may be cut anywhere; an
+    // escape or a multi-byte character that does not fit ends the prefix, so the prefix
+    // is always a true prefix of the text.
+    auto keep = [&](const char* p, std::size_t k, bool divisible) {
+      if (full) return;
+      std::size_t room = summarise ? kSummaryPrefix - out.size() : k;
+      if (k <= room) {
+        out.append(p, k);
+        return;
+      }
+      if (divisible) out.append(p, room);
+      full = true;
+    };
     for (;;) {
       if (pos_ == end_ && !fill()) fail(start, "unterminated string");
       const char* b = buf_.data() + pos_;
@@ -420,8 +458,7 @@ class Parser {
       const char* hit = scan_plain(b, buf_.data() + end_);
       std::size_t n = static_cast<std::size_t>(hit - b);
       if (n) {
-        if (keep(n)) out.append(b, n);
-        else if (out.size() < kSummaryPrefix) out.append(b, kSummaryPrefix - out.size());
+        keep(b, n, true);
         length += n;
         pos_ += n;
       }
@@ -436,7 +473,7 @@ class Parser {
         std::uint32_t cp = read_escape(start);
         std::string tmp;
         append_utf8(tmp, cp);
-        if (keep(tmp.size())) out += tmp;
+        keep(tmp.data(), tmp.size(), false);
         length += tmp.size();
         if (cp == '\n') line_start = true;
       } else if (c < 0x20) {
@@ -445,7 +482,7 @@ class Parser {
       } else {
         std::string tmp;
         length += read_utf8(&tmp, here());
-        if (keep(tmp.size())) out += tmp;
+        keep(tmp.data(), tmp.size(), false);
       }
     }
     v.length = length;
@@ -462,6 +499,7 @@ class Parser {
   std::uint32_t line_ = 1;
   std::uint64_t line_start_ = 0;  // file offset of the current line's first byte
   std::vector<ParseWarning>* warnings_ = nullptr;
+  std::uint64_t values_ = 0;
 };
 
 }  // namespace

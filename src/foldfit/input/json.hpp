@@ -56,7 +56,7 @@ struct Value {
 
   // The number as an exact integer, if the literal is an integer that fits.
   std::optional<std::int64_t> as_int64() const;
-  // The number as a double (any numeric literal).
+  // The number as a double (any numeric literal); out-of-range literals give +-inf or +-0.
   double as_double() const;
 };
 
@@ -73,6 +73,10 @@ struct ParseOptions {
   std::vector<std::string> summarise_keys;
   // Deepest nesting of arrays and objects accepted.
   int max_depth = 128;
+  // Most values (of any type) in one document. Each costs about 150 bytes, so this
+  // bounds the tree at about 600 MB whatever the file holds. A real input stays far
+  // below: a 100,000-token job with 4 templates per residue indexed twice is 800,000.
+  std::uint64_t max_values = std::uint64_t{1} << 22;
   // Read-buffer size; the reader holds about this much of the file at once.
   std::size_t chunk_bytes = std::size_t{1} << 20;
 };

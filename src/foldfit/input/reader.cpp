@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <dirent.h>
 #include <filesystem>
 #include <map>
@@ -432,8 +433,10 @@ void read_seeds(const ReaderContext& ctx, const json::Value& list, const std::st
     ctx.expect(s, json::Type::number, spath);
     auto v = s.as_int64();
     if (!v) {
+      // A literal such as 1e3 or 7.0 (or an integer too long for 64 bits). The range is
+      // checked before converting: casting an out-of-range double is undefined.
       double d = s.as_double();
-      if (d != static_cast<double>(static_cast<std::int64_t>(d)) || d < 0 || d > 4294967295.0)
+      if (!(d >= 0 && d <= 4294967295.0) || d != std::floor(d))
         ctx.fail(s, spath, fmt::format("seed must be an integer from 0 to 4294967295, found {}", s.text));
       v = static_cast<std::int64_t>(d);
     }

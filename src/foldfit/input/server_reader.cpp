@@ -24,11 +24,21 @@ namespace {
 
 std::string strip_ccd_prefix(const std::string& s) { return s.rfind("CCD_", 0) == 0 ? s.substr(4) : s; }
 
-std::int64_t read_count(const ReaderContext& ctx, const json::Value& obj, const std::string& path) {
+// Most chains a job may expand to. `count` is the one field whose cost is not bounded by
+// the file's size; past this, no GPU could hold the job anyway: every chain is at least
+// one token, and 100,000 tokens need 100,000^2 x 128 channels x 2 bytes = 2.56 TB for
+// the pair representation alone.
+constexpr std::int64_t kMaxChains = 100'000;
+
+std::int64_t read_count(const ReaderContext& ctx, const json::Value& obj, const std::string& path,
+                        std::size_t chains_so_far) {
   const json::Value* c = obj.find("count");
   if (!c) return 1;
   std::int64_t n = ctx.integer(*c, ReaderContext::join(path, "count"));
   if (n < 0) ctx.fail(*c, ReaderContext::join(path, "count"), fmt::format("count must not be negative, found {}", n));
+  if (n > kMaxChains - static_cast<std::int64_t>(chains_so_far))
+    ctx.fail(*c, ReaderContext::join(path, "count"),
+             fmt::format("count {} makes more than {} chains; no GPU can hold such a job", n, kMaxChains));
   return n;
 }
 
@@ -187,7 +197,7 @@ Input read_job(const ReaderContext& ctx, const json::Value& job, std::size_t ind
       if (ccd.empty()) ctx.fail(*code, cpath, "empty CCD code");
       e.ccd_codes.push_back({ccd, ctx.at(*code, cpath)});
     }
-    std::int64_t count = read_count(ctx, obj, path);
+    std::int64_t count = read_count(ctx, obj, path, chains);
     for (std::int64_t k = 0; k < count; ++k) e.ids.push_back(chain_id_from_index(++chains));
     if (!e.ids.empty()) in.entities.push_back(std::move(e));
   }

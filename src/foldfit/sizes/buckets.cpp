@@ -24,6 +24,8 @@ Buckets::Buckets(std::vector<std::int64_t> sizes) : sizes_(std::move(sizes)) {
   if (sizes_.empty()) throw std::invalid_argument("the bucket list is empty");
   for (std::size_t i = 0; i < sizes_.size(); ++i) {
     if (sizes_[i] <= 0) throw std::invalid_argument(fmt::format("bucket {} is not a positive size", sizes_[i]));
+    if (sizes_[i] > kMaxBucket)
+      throw std::invalid_argument(fmt::format("bucket {} is larger than {} tokens", sizes_[i], kMaxBucket));
     if (i && sizes_[i] <= sizes_[i - 1])
       throw std::invalid_argument(
           fmt::format("buckets must be strictly increasing: {} follows {}", sizes_[i], sizes_[i - 1]));

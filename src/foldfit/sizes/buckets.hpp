@@ -12,11 +12,15 @@
 
 namespace foldfit {
 
+// Largest bucket accepted. AlphaFold 3 indexes tokens with JAX's default 32-bit
+// integers; this also keeps flat_atoms (24 x padded) far from int64 overflow.
+inline constexpr std::int64_t kMaxBucket = 2'147'483'647;
+
 class Buckets {
  public:
   Buckets();  // AlphaFold 3's default list
   // Throws std::invalid_argument when `sizes` is empty, not strictly increasing or
-  // holds a non-positive size.
+  // holds a size outside 1..kMaxBucket.
   explicit Buckets(std::vector<std::int64_t> sizes);
 
   // Parses a comma-separated list ("256,512,1024"), as AlphaFold 3's --buckets flag.

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -125,21 +126,18 @@ Sizes size_input(const Input& input, const Ccd& ccd, const SizeOptions& options)
   std::set<std::string> signatures;
   for (std::size_t ei = 0; ei < input.entities.size(); ++ei) {
     const Entity& e = input.entities[ei];
-    // Tokens of one copy; ligands may differ between copies through their bonds.
-    for (const std::string& id : e.ids) {
-      ChainSize c;
-      c.id = id;
-      c.type = e.type;
-      c.entity = ei;
-      c.unpaired_msa_rows = e.unpaired_msa.rows;
-      c.paired_msa_rows = e.paired_msa.rows;
-      c.msa_given = e.unpaired_msa.set || e.paired_msa.set;
-      c.templates = e.templates ? static_cast<std::int64_t>(e.templates->size()) : -1;
+    // Polymer copies are identical, so they are tokenized once; ligand copies may differ
+    // through their bonds (glycan O1). This keeps a job with thousands of copies linear.
+    struct Copy {
+      std::int64_t residues = 0, tokens = 0, heavy_atoms = 0;
       bool all_unknown = true;
       std::string first_code;
+    };
+    auto tokenize = [&](const std::string& id) {
+      Copy c;
       auto note_code = [&](std::string_view code) {
-        if (first_code.empty()) first_code = code;
-        if (!is_unknown(code) || code != first_code) all_unknown = false;
+        if (c.first_code.empty()) c.first_code = code;
+        if (!is_unknown(code) || code != c.first_code) c.all_unknown = false;
       };
       if (e.type == EntityType::ligand && e.smiles) {
         std::string why;
@@ -149,7 +147,7 @@ Sizes size_input(const Input& input, const Ccd& ccd, const SizeOptions& options)
                            fmt::format("unable to make an RDKit molecule from SMILES '{}': {}", e.smiles->value, why));
         c.residues = 1;
         c.tokens = c.heavy_atoms = atoms->heavy_atoms;
-        all_unknown = false;
+        c.all_unknown = false;
       } else if (e.type == EntityType::ligand) {
         c.residues = static_cast<std::int64_t>(e.ccd_codes.size());
         for (std::size_t r = 0; r < e.ccd_codes.size(); ++r) {
@@ -189,14 +187,32 @@ Sizes size_input(const Input& input, const Ccd& ccd, const SizeOptions& options)
           c.heavy_atoms += polymer_atoms(comp, e.type, first, last);
         }
       }
-      if (all_unknown) {
+      return c;
+    };
+    std::optional<Copy> shared;
+    if (e.type != EntityType::ligand || e.smiles) shared = e.ids.empty() ? Copy{} : tokenize(e.ids.front());
+    std::string signature = entity_signature(e);
+    for (const std::string& id : e.ids) {
+      Copy copy = shared ? *shared : tokenize(id);
+      ChainSize c;
+      c.id = id;
+      c.type = e.type;
+      c.entity = ei;
+      c.unpaired_msa_rows = e.unpaired_msa.rows;
+      c.paired_msa_rows = e.paired_msa.rows;
+      c.msa_given = e.unpaired_msa.set || e.paired_msa.set;
+      c.templates = e.templates ? static_cast<std::int64_t>(e.templates->size()) : -1;
+      c.residues = copy.residues;
+      c.tokens = copy.tokens;
+      c.heavy_atoms = copy.heavy_atoms;
+      if (copy.all_unknown) {
         c.dropped = true;
         s.warnings.push_back(fmt::format("chain {}: every residue is {}; AlphaFold 3 drops such chains", id,
-                                         first_code));
+                                         copy.first_code));
         c.tokens = c.heavy_atoms = 0;
       } else {
         ++s.chains;
-        signatures.insert(entity_signature(e));
+        signatures.insert(signature);
       }
       s.tokens += c.tokens;
       s.heavy_atoms += c.heavy_atoms;

@@ -1,0 +1,72 @@
+// Inputs found by the fuzzers (fuzz/, docs/robustness.md), each kept as a regression test
+// with the smallest form that showed the fault.
+#include <gtest/gtest.h>
+
+#include "foldfit/chem/ccd.hpp"
+#include "foldfit/input/json.hpp"
+#include "foldfit/sizes/sizes.hpp"
+
+namespace foldfit {
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "ok";
+}
+
+// fuzz_ccd, timeout: libcifpp 5.0.7 never returns (and allocates without bound) when a
+// byte >= 0x80 follows a loop_ tag. foldfit now refuses non-ASCII mmCIF before parsing.
+TEST(FuzzRegression, CcdNonAsciiInLoopDoesNotHang) {
+  const std::string cif = "data_LG1\nloop_\n_chem_comp_atom.pdbx_model_Car\x8c\x91_z_qdeal";
+  EXPECT_EQ(error_of([&] { parse_components_cif(cif, "user.cif"); }),
+            "user.cif:3:31: byte 0x8c in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, tabs "
+            "and line ends");
+  // The same text as an input's userCCD, through the tokenizer's path.
+  Ccd base;
+  EXPECT_EQ(error_of([&] { Ccd::overlay(base, "data_X\nloop_\n_a.b \xc3\xa9\n", "job.json (userCCD)"); }),
+            "job.json (userCCD):3:6: byte 0xc3 in mmCIF text; foldfit reads CIF 1.1, which allows only printable "
+            "ASCII, tabs and line ends");
+  EXPECT_EQ(error_of([&] { parse_components_cif(std::string("data_X\n_a.b \0\n", 14), "c.cif"); }),
+            "c.cif:2:6: byte 0x00 in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, tabs and "
+            "line ends");
+}
+
+// fuzz_ccd, out of memory: libcifpp 5.0.7 also loops without end when loop_ is followed
+// by a value instead of an item name.
+TEST(FuzzRegression, CcdLoopWithoutItemNamesDoesNotHang) {
+  EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\n_a.b 1\nloop_\ncomp_atom.charge\n", "user.cif"); }),
+            "user.cif:4:1: loop_ must start with item names (_category.item), found 'comp_atom.charge'");
+  EXPECT_EQ(error_of([&] { parse_components_cif("data_X\n# c\nLoop_ # c\n'x y'\n", "user.cif", 100); }),
+            "user.cif:103:1: loop_ must start with item names (_category.item), found ''x y''");
+  // A comment ends at a lone CR, so the 'e' after it is the loop's first token (column 1:
+  // a lone CR starts a new line for columns, as it does for the tokenizer).
+  EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\nloop_\n_chem 0.000\nloop_\n#a_\re", "user.cif"); }),
+            "user.cif:5:1: loop_ must start with item names (_category.item), found 'e'");
+  // Quoted strings and text fields that merely contain "loop_" are values, not keywords.
+  const std::string ok = "data_X\n_chem_comp.id X\n_chem_comp.type 'loop_ x'\n_chem_comp.name\n;loop_\nx\n;\n"
+                         "loop_\n_chem_comp_atom.comp_id\n_chem_comp_atom.type_symbol\nX C\nX O\n";
+  std::vector<Component> c = parse_components_cif(ok, "user.cif");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].heavy_atoms, 2);
+}
+
+// Found while writing the chunk-boundary fuzz property: a multi-byte character that did
+// not fit the summary prefix was skipped and later ASCII appended, so the "prefix" was not
+// a prefix of the text.
+TEST(FuzzRegression, SummaryPrefixIsATruePrefix) {
+  json::ParseOptions options;
+  options.summarise_keys = {"m"};
+  std::string text = std::string(json::kSummaryPrefix - 1, 'a') + "\xc3\xa9" + "bcd";
+  json::Document doc = json::parse_string("{\"m\": \"" + text + "\"}", options);
+  const json::Value* m = doc.root.find("m");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->text, std::string(json::kSummaryPrefix - 1, 'a'));
+  EXPECT_EQ(m->length, text.size());
+}
+
+}  // namespace
+}  // namespace foldfit

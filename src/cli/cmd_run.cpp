@@ -16,7 +16,7 @@
 #include "foldfit/history/sha256.hpp"
 #include "foldfit/report/sizes_report.hpp"
 #include "foldfit/run/af3_args.hpp"
-#include "foldfit/run/atomic_file.hpp"
+#include "foldfit/common/atomic_file.hpp"
 #include "foldfit/run/host_memory.hpp"
 #include "foldfit/run/runner.hpp"
 #include "inputs.hpp"
@@ -287,7 +287,7 @@ int run_run(const ParsedOptions& options) {
   rs.output_dir = *output_dir;
   rs.work_dir = (fs::path(*output_dir) / ".foldfit").string();
   rs.adapter_path = (fs::path(rs.work_dir) / "foldfit_af3_adapter.py").string();
-  write_file_atomically(rs.adapter_path, std::string(embedded::af3_adapter_py()));
+  replace_file_atomically(rs.adapter_path, std::string(embedded::af3_adapter_py()));
   rs.passthrough = af3.argv_without(kInterpreted);
   if (size_options.fix_standalone_glycans) rs.passthrough.push_back("--fix_standalone_glycans=true");
   rs.run_data_pipeline = af3.boolean("run_data_pipeline");

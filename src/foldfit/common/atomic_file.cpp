@@ -145,4 +145,14 @@ void write_file_atomically(const std::string& path, std::string_view content, bo
   f.commit();
 }
 
+void replace_file_atomically(const std::string& path, std::string_view content) {
+  std::filesystem::path target(path);
+  if (target.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(target.parent_path(), ec);
+    if (ec) throw OutputError(path, "cannot create its folder: " + ec.message());
+  }
+  write_file_atomically(path, content, true);
+}
+
 }  // namespace foldfit

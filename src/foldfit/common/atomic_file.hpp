@@ -64,4 +64,8 @@ class AtomicFile {
 // Writes `content` to `path` atomically (see AtomicFile).
 void write_file_atomically(const std::string& path, std::string_view content, bool force, WriteFn write = {});
 
+// Replaces `path`, creating missing parent folders: for foldfit's own files (history
+// outputs, the calibration overlay, the adapter), which it owns and may overwrite.
+void replace_file_atomically(const std::string& path, std::string_view content);
+
 }  // namespace foldfit

@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "foldfit/common/error.hpp"
-#include "foldfit/run/atomic_file.hpp"
+#include "foldfit/common/atomic_file.hpp"
 
 namespace foldfit {
 
@@ -58,7 +58,7 @@ CalibrationResult calibrate_from_history(const HistoryDb& db, const CalibrationF
   result.samples = samples.size();
   if (samples.empty())
     throw InputError(SourceLocation{db.path(), 0, 0, ""}, "no recorded run has an observed peak to calibrate on");
-  write_file_atomically(path, fit(samples));
+  replace_file_atomically(path, fit(samples));
   return result;
 }
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "foldfit/common/error.hpp"
-#include "foldfit/run/atomic_file.hpp"
+#include "foldfit/common/atomic_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -73,7 +73,7 @@ std::string write_split_input(const std::string& input_path, int run, int runs, 
   j["modelSeeds"] = split_run_seeds(seeds, run);
   fs::create_directories(dir);
   std::string path = (fs::path(dir) / (af3_sanitised_name(new_name) + ".json")).string();
-  write_file_atomically(path, j.dump(2) + "\n");
+  replace_file_atomically(path, j.dump(2) + "\n");
   if (name) *name = new_name;
   return path;
 }

@@ -93,6 +93,28 @@ std::int64_t ReaderContext::integer(const json::Value& v, const std::string& pat
   return *i;
 }
 
+std::vector<Modification> ReaderContext::modifications(const json::Value& obj, const std::string& path,
+                                                       std::string_view type_key, std::string_view pos_key) const {
+  std::vector<Modification> mods;
+  const json::Value* list = obj.find("modifications");
+  if (!list || list->is_null()) return mods;
+  std::string lpath = join(path, "modifications");
+  expect(*list, json::Type::array, lpath);
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    const json::Value& m = list->items[i];
+    std::string mpath = index(lpath, i);
+    expect(m, json::Type::object, mpath);
+    Modification mod;
+    mod.ccd = string_member(m, type_key, mpath);
+    const json::Value* p = m.find(pos_key);
+    if (!p) fail(m, mpath, fmt::format("missing required field '{}'", pos_key));
+    mod.position = integer(*p, join(mpath, pos_key));
+    mod.where = at(m, mpath);
+    mods.push_back(std::move(mod));
+  }
+  return mods;
+}
+
 std::string ReaderContext::join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
@@ -156,29 +178,6 @@ Msa read_msa(const ReaderContext& ctx, const json::Value& obj, const std::string
     msa.bytes = text->length;
   }
   return msa;
-}
-
-std::vector<Modification> read_modifications(const ReaderContext& ctx, const json::Value& obj,
-                                             const std::string& path, std::string_view type_key,
-                                             std::string_view pos_key) {
-  std::vector<Modification> mods;
-  const json::Value* list = obj.find("modifications");
-  if (!list || list->is_null()) return mods;
-  std::string lpath = ReaderContext::join(path, "modifications");
-  ctx.expect(*list, json::Type::array, lpath);
-  for (std::size_t i = 0; i < list->items.size(); ++i) {
-    const json::Value& m = list->items[i];
-    std::string mpath = ReaderContext::index(lpath, i);
-    ctx.expect(m, json::Type::object, mpath);
-    Modification mod;
-    mod.ccd = ctx.string_member(m, type_key, mpath);
-    const json::Value* p = m.find(pos_key);
-    if (!p) ctx.fail(m, mpath, fmt::format("missing required field '{}'", pos_key));
-    mod.position = ctx.integer(*p, ReaderContext::join(mpath, pos_key));
-    mod.where = ctx.at(m, mpath);
-    mods.push_back(std::move(mod));
-  }
-  return mods;
 }
 
 void check_polymer(const ReaderContext& ctx, const json::Value& obj, const std::string& path, Entity& e,
@@ -354,10 +353,10 @@ Entity read_entity(const ReaderContext& ctx, const json::Value& entry, const std
 
   e.sequence = ctx.string_member(obj, "sequence", path);
   if (e.type == EntityType::protein) {
-    e.modifications = read_modifications(ctx, obj, path, "ptmType", "ptmPosition");
+    e.modifications = ctx.modifications(obj, path, "ptmType", "ptmPosition");
     check_polymer(ctx, obj, path, e, "protein", "ptmType");
   } else {
-    e.modifications = read_modifications(ctx, obj, path, "modificationType", "basePosition");
+    e.modifications = ctx.modifications(obj, path, "modificationType", "basePosition");
     check_polymer(ctx, obj, path, e, e.type == EntityType::rna ? "RNA" : "DNA", "modificationType");
   }
   if (e.type != EntityType::dna)

@@ -23,6 +23,9 @@ struct ReaderContext {
   void check_keys(const json::Value& obj, const std::string& path, std::initializer_list<std::string_view> allowed) const;
   const std::string& string_member(const json::Value& obj, std::string_view key, const std::string& path) const;
   std::int64_t integer(const json::Value& v, const std::string& path) const;
+  // The "modifications" list of a polymer entity: {type_key: CCD code, pos_key: residue}.
+  std::vector<Modification> modifications(const json::Value& obj, const std::string& path, std::string_view type_key,
+                                          std::string_view pos_key) const;
   // A *Path field resolved against the JSON file's folder, as AlphaFold 3 does.
   std::string resolve(const std::string& path) const;
   bool looks_like_existing_path(const std::string& text) const;

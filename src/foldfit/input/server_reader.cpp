@@ -42,25 +42,11 @@ std::int64_t read_count(const ReaderContext& ctx, const json::Value& obj, const 
   return n;
 }
 
+// As the alphafold3 dialect, with AlphaFold Server's "CCD_" prefix removed.
 std::vector<Modification> read_server_mods(const ReaderContext& ctx, const json::Value& obj, const std::string& path,
                                            std::string_view type_key, std::string_view pos_key) {
-  std::vector<Modification> mods;
-  const json::Value* list = obj.find("modifications");
-  if (!list || list->is_null()) return mods;
-  std::string lpath = ReaderContext::join(path, "modifications");
-  ctx.expect(*list, json::Type::array, lpath);
-  for (std::size_t i = 0; i < list->items.size(); ++i) {
-    const json::Value& m = list->items[i];
-    std::string mpath = ReaderContext::index(lpath, i);
-    ctx.expect(m, json::Type::object, mpath);
-    Modification mod;
-    mod.ccd = strip_ccd_prefix(ctx.string_member(m, type_key, mpath));
-    const json::Value* p = m.find(pos_key);
-    if (!p) ctx.fail(m, mpath, fmt::format("missing required field '{}'", pos_key));
-    mod.position = ctx.integer(*p, ReaderContext::join(mpath, pos_key));
-    mod.where = ctx.at(m, mpath);
-    mods.push_back(std::move(mod));
-  }
+  std::vector<Modification> mods = ctx.modifications(obj, path, type_key, pos_key);
+  for (Modification& m : mods) m.ccd = strip_ccd_prefix(m.ccd);
   return mods;
 }
 

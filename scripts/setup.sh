@@ -8,7 +8,7 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcifpp-dev librdkit-dev libboost-dev
   libsqlite3-dev zlib1g-dev liblzma-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3
+  python3 clang-14 libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

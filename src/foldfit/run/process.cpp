@@ -163,6 +163,13 @@ class PosixLauncher final : public ProcessLauncher {
             from = i + 1;
           }
           pending.erase(0, from);
+          // A line without an end (a progress bar, a runaway print) is passed on in
+          // pieces rather than held without bound.
+          constexpr std::size_t kMaxLine = std::size_t{1} << 20;
+          while (pending.size() >= kMaxLine) {
+            emit(std::string_view(pending).substr(0, kMaxLine));
+            pending.erase(0, kMaxLine);
+          }
         }
       }
       if (elapsed() >= next_tick) {

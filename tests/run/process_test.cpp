@@ -53,6 +53,22 @@ TEST(Process, StreamsLinesAndReportsExitStatus) {
   fs::remove(log);
 }
 
+TEST(Process, LineWithoutAnEndIsPassedOnInPieces) {
+  std::string log = log_path("long");
+  Collect c;
+  // 3 MiB and a bit, no newline: at most 1 MiB is held at a time.
+  auto r = make_process_launcher()->run(spec("head -c 3146000 /dev/zero | tr '\\0' x", log), c);
+  EXPECT_EQ(r.exit_code, 0);
+  std::size_t total = 0;
+  for (const std::string& l : c.lines) {
+    EXPECT_LE(l.size(), std::size_t{1} << 20);
+    total += l.size();
+  }
+  EXPECT_EQ(total, 3146000u);
+  EXPECT_EQ(c.lines.size(), 4u);
+  fs::remove(log);
+}
+
 TEST(Process, MissingProgram) {
   Collect c;
   ProcessSpec s = spec("", log_path("missing"));

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "foldfit/common/error.hpp"
+#include "foldfit/common/flag_values.hpp"
 #include "foldfit/common/suggest.hpp"
 
 namespace foldfit::cli {
@@ -103,12 +104,7 @@ bool ParsedOptions::flag(const std::string& name, bool fallback) const { return 
 std::optional<long long> ParsedOptions::integer(const std::string& name, long long lo, long long hi) const {
   auto v = get(name);
   if (!v) return std::nullopt;
-  long long x = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-  if (v->empty() || ec != std::errc{} || ptr != v->data() + v->size())
-    throw UsageError(fmt::format("--{}: expected an integer, found '{}'", name, *v));
-  if (x < lo || x > hi) throw UsageError(fmt::format("--{}: {} is outside {}..{}", name, x, lo, hi));
-  return x;
+  return parse_flag_integer(name, *v, lo, hi);
 }
 
 std::optional<double> ParsedOptions::number(const std::string& name, double lo, double hi) const {

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "foldfit/common/error.hpp"
+#include "foldfit/common/flag_values.hpp"
 
 #include "foldfit/common/suggest.hpp"
 
@@ -177,12 +178,7 @@ bool Af3Args::boolean(std::string_view name) const {
 std::optional<long long> Af3Args::integer(std::string_view name, long long lo, long long hi) const {
   auto v = value(name);
   if (!v) return std::nullopt;
-  long long x = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-  if (v->empty() || ec != std::errc{} || ptr != v->data() + v->size())
-    throw UsageError(fmt::format("--{}: expected an integer, found '{}'", name, *v));
-  if (x < lo || x > hi) throw UsageError(fmt::format("--{}: {} is outside {}..{}", name, x, lo, hi));
-  return x;
+  return parse_flag_integer(name, *v, lo, hi);
 }
 
 std::vector<std::string> Af3Args::argv_without(const std::set<std::string>& drop) const {

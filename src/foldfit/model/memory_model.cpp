@@ -81,9 +81,11 @@ MemoryEstimate MemoryModel::estimate(const ModelConfig& config, const Calibratio
   const Calibration::Impl& cal = calibration.impl();
   if (!calibration.empty() && cal.profile != p.id)
     throw UsageError("calibration '" + cal.id + "' is for profile " + cal.profile + ", not " + p.id);
-  for (const auto& [name, correction] : cal.phases)
+  for (const auto& entry : cal.phases) {
+    const std::string& name = entry.first;  // a named variable: clang 14 cannot capture structured bindings
     if (std::none_of(p.phases.begin(), p.phases.end(), [&](const ProfilePhase& x) { return x.name == name; }))
       throw InputError(SourceLocation{cal.id, 0, 0, "phases." + name}, "profile " + p.id + " has no such phase");
+  }
 
   const expr::Bindings bindings = bind_config(p, config);
   MemoryEstimate e;

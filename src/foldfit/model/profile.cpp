@@ -68,9 +68,11 @@ class ProfileReader {
     return v;
   }
   void only_keys(const json& obj, std::initializer_list<const char*> keys, const std::string& path) const {
-    for (const auto& [key, value] : obj.items())
+    for (const auto& item : obj.items()) {
+      const std::string& key = item.key();
       if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; }))
         fail(join(path, key), "unknown key '" + key + "'");
+    }
   }
   static std::string join(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;

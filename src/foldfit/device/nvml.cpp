@@ -157,36 +157,23 @@ class NvmlQuery final : public GpuQuery {
       p.used = Bytes(p.used_known ? static_cast<std::int64_t>(used) : 0);
       out.push_back(std::move(p));
     };
-    ProcessesV2Fn v2 = processes_v3_ ? processes_v3_ : processes_v2_;
-    if (v2) {
-      std::vector<NvmlProcessInfoV2> infos(16);
+    // NVML's "buffer too small" protocol, for either struct layout: grow and ask again.
+    auto query = [&](auto fn, auto info) {
+      std::vector<decltype(info)> infos(16);
       for (int attempt = 0; attempt < 4; ++attempt) {
         unsigned int n = static_cast<unsigned int>(infos.size());
-        nvmlReturn_t rc = v2(device, &n, infos.data());
+        nvmlReturn_t rc = fn(device, &n, infos.data());
         if (rc == kNvmlInsufficientSize) {
           infos.resize(n + 16);
           continue;
         }
         if (rc == kNvmlSuccess)
           for (unsigned int k = 0; k < n; ++k) add(infos[k].pid, infos[k].usedGpuMemory);
-        return out;
+        return;
       }
-      return out;
-    }
-    if (processes_v1_) {
-      std::vector<NvmlProcessInfoV1> infos(16);
-      for (int attempt = 0; attempt < 4; ++attempt) {
-        unsigned int n = static_cast<unsigned int>(infos.size());
-        nvmlReturn_t rc = processes_v1_(device, &n, infos.data());
-        if (rc == kNvmlInsufficientSize) {
-          infos.resize(n + 16);
-          continue;
-        }
-        if (rc == kNvmlSuccess)
-          for (unsigned int k = 0; k < n; ++k) add(infos[k].pid, infos[k].usedGpuMemory);
-        return out;
-      }
-    }
+    };
+    if (ProcessesV2Fn v2 = processes_v3_ ? processes_v3_ : processes_v2_) query(v2, NvmlProcessInfoV2{});
+    else if (processes_v1_) query(processes_v1_, NvmlProcessInfoV1{});
     return out;
   }
 

@@ -62,11 +62,7 @@ int run_estimate(const ParsedOptions& options) {
   Device device = resolve_device(device_request_from(options), *query);
   Bytes margin = margin_from(options);
   SizedInputs in = load_inputs(options, size_options);
-  for (const std::string& w : in.warnings) std::cerr << "foldfit: warning: " << w << "\n";
-  if (!in.errors.empty()) {
-    for (const std::string& e : in.errors) std::cerr << "foldfit: error: " << e << "\n";
-    return kInvalid;
-  }
+  if (report_load_problems(in)) return kInvalid;
 
   std::vector<PlanInputs> inputs;
   std::vector<Plan> plans;

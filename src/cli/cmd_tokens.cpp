@@ -38,11 +38,7 @@ int run_tokens(const ParsedOptions& options) {
   std::string format = options.choice("format", {"text", "json"}).value_or("text");
   const bool force = options.flag("force", false);
   SizedInputs in = load_inputs(options, size_options);
-  for (const std::string& w : in.warnings) std::cerr << "foldfit: warning: " << w << "\n";
-  if (!in.errors.empty()) {
-    for (const std::string& e : in.errors) std::cerr << "foldfit: error: " << e << "\n";
-    return kInvalid;
-  }
+  if (report_load_problems(in)) return kInvalid;
   // File names need not be UTF-8; such bytes become U+FFFD instead of failing the report.
   auto dump = [](const nlohmann::ordered_json& j) {
     return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

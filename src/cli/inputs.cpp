@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
+
 #include "foldfit/common/error.hpp"
 
 namespace foldfit::cli {
@@ -51,6 +53,12 @@ SizedInputs load_inputs(const ParsedOptions& options, const SizeOptions& size_op
     }
   }
   return out;
+}
+
+bool report_load_problems(const SizedInputs& in) {
+  for (const std::string& w : in.warnings) std::cerr << "foldfit: warning: " << w << "\n";
+  for (const std::string& e : in.errors) std::cerr << "foldfit: error: " << e << "\n";
+  return !in.errors.empty();
 }
 
 }  // namespace foldfit::cli

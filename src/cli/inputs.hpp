@@ -25,4 +25,8 @@ SizeOptions size_options_from(const ParsedOptions& options);
 // `errors`; usage errors throw UsageError.
 SizedInputs load_inputs(const ParsedOptions& options, const SizeOptions& size_options);
 
+// Prints the warnings and errors of load_inputs to standard error; true when any file
+// was invalid (the command then exits with kInvalid and prints nothing else).
+bool report_load_problems(const SizedInputs& in);
+
 }  // namespace foldfit::cli

@@ -115,6 +115,23 @@ std::vector<Modification> ReaderContext::modifications(const json::Value& obj, c
   return mods;
 }
 
+void ReaderContext::check_sequence(const json::Value& obj, const std::string& path, const Entity& e,
+                                   std::string_view kind) const {
+  const json::Value* seq = obj.find("sequence");
+  std::string spath = join(path, "sequence");
+  if (e.sequence.empty()) fail(*seq, spath, fmt::format("{} sequence is empty", kind));
+  for (std::size_t i = 0; i < e.sequence.size(); ++i) {
+    char c = e.sequence[i];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+      fail(*seq, spath, fmt::format("{} sequence must contain only letters, found '{}' at position {}", kind,
+                                    std::string(1, c), i + 1));
+  }
+  for (const Modification& m : e.modifications)
+    if (m.position < 1 || m.position > static_cast<std::int64_t>(e.sequence.size()))
+      throw InputError(m.where, fmt::format("modification position {} is outside the sequence (1..{})", m.position,
+                                            e.sequence.size()));
+}
+
 std::string ReaderContext::join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
@@ -151,9 +168,6 @@ Msa read_msa(const ReaderContext& ctx, const json::Value& obj, const std::string
   if (has_text && has_file)
     ctx.fail(*file, ReaderContext::join(path, path_key),
              fmt::format("only one of {}/{} can be set", inline_key, path_key));
-  if (has_text && !text->summarised) {
-    // Short inline text is kept whole.
-  }
   if (has_text && text->length < 256 && ctx.looks_like_existing_path(text->text))
     ctx.fail(*text, ReaderContext::join(path, inline_key),
              fmt::format("'{}' names a file; set the MSA path using the \"{}\" field", text->text, path_key));
@@ -182,20 +196,8 @@ Msa read_msa(const ReaderContext& ctx, const json::Value& obj, const std::string
 
 void check_polymer(const ReaderContext& ctx, const json::Value& obj, const std::string& path, Entity& e,
                    std::string_view kind, std::string_view type_key) {
-  const json::Value* seq = obj.find("sequence");
-  for (std::size_t i = 0; i < e.sequence.size(); ++i) {
-    char c = e.sequence[i];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-      ctx.fail(*seq, ReaderContext::join(path, "sequence"),
-               fmt::format("{} sequence must contain only letters, found '{}' at position {}", kind,
-                           std::string(1, c), i + 1));
-  }
-  if (e.sequence.empty()) ctx.fail(*seq, ReaderContext::join(path, "sequence"), fmt::format("{} sequence is empty", kind));
-  for (std::size_t i = 0; i < e.modifications.size(); ++i) {
-    const Modification& m = e.modifications[i];
-    if (m.position < 1 || m.position > static_cast<std::int64_t>(e.sequence.size()))
-      throw InputError(m.where, fmt::format("modification position {} is outside the sequence (1..{})", m.position,
-                                            e.sequence.size()));
+  ctx.check_sequence(obj, path, e, kind);
+  for (const Modification& m : e.modifications) {
     if (m.ccd.rfind("CCD_", 0) == 0)
       throw InputError(m.where, fmt::format("{} '{}' must not have the \"CCD_\" prefix in the alphafold3 dialect",
                                             type_key, m.ccd));
@@ -453,7 +455,7 @@ void check_name(const ReaderContext& ctx, const json::Value& root, const std::st
              "name must be non-empty and contain at least one letter, digit, '.', '-' or '_'");
 }
 
-void check_unique_ids(const ReaderContext& ctx, const json::Value& root, const std::string& seq_path, const Input& in) {
+void check_unique_ids(const std::string& seq_path, const Input& in) {
   std::map<std::string, std::size_t> seen;
   for (std::size_t i = 0; i < in.entities.size(); ++i)
     for (const std::string& id : in.entities[i].ids) {
@@ -462,8 +464,6 @@ void check_unique_ids(const ReaderContext& ctx, const json::Value& root, const s
         throw InputError(in.entities[i].where,
                          fmt::format("chain id '{}' is used more than once (also in {}[{}])", id, seq_path, it->second));
     }
-  (void)ctx;
-  (void)root;
 }
 
 }  // namespace
@@ -498,7 +498,7 @@ Input read_af3_dialect(const ReaderContext& ctx, const json::Value& root, const 
   if (seqs->items.empty()) ctx.fail(*seqs, "sequences", "sequences is empty: nothing to fold");
   for (std::size_t i = 0; i < seqs->items.size(); ++i)
     in.entities.push_back(read_entity(ctx, seqs->items[i], ReaderContext::index("sequences", i), options));
-  check_unique_ids(ctx, root, "sequences", in);
+  check_unique_ids("sequences", in);
 
   if (const json::Value* b = root.find("bondedAtomPairs"); b && !b->is_null() && !(b->is_array() && b->items.empty()))
     read_bonds(ctx, *b, in);

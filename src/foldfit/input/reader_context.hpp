@@ -26,6 +26,8 @@ struct ReaderContext {
   // The "modifications" list of a polymer entity: {type_key: CCD code, pos_key: residue}.
   std::vector<Modification> modifications(const json::Value& obj, const std::string& path, std::string_view type_key,
                                           std::string_view pos_key) const;
+  // A polymer sequence: not empty, letters only; modification positions inside it.
+  void check_sequence(const json::Value& obj, const std::string& path, const Entity& e, std::string_view kind) const;
   // A *Path field resolved against the JSON file's folder, as AlphaFold 3 does.
   std::string resolve(const std::string& path) const;
   bool looks_like_existing_path(const std::string& text) const;

@@ -50,23 +50,6 @@ std::vector<Modification> read_server_mods(const ReaderContext& ctx, const json:
   return mods;
 }
 
-void check_sequence(const ReaderContext& ctx, const json::Value& obj, const std::string& path, const Entity& e,
-                    std::string_view kind) {
-  const json::Value* seq = obj.find("sequence");
-  std::string spath = ReaderContext::join(path, "sequence");
-  if (e.sequence.empty()) ctx.fail(*seq, spath, fmt::format("{} sequence is empty", kind));
-  for (std::size_t i = 0; i < e.sequence.size(); ++i) {
-    char c = e.sequence[i];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-      ctx.fail(*seq, spath, fmt::format("{} sequence must contain only letters, found '{}' at position {}", kind,
-                                        std::string(1, c), i + 1));
-  }
-  for (const Modification& m : e.modifications)
-    if (m.position < 1 || m.position > static_cast<std::int64_t>(e.sequence.size()))
-      throw InputError(m.where, fmt::format("modification position {} is outside the sequence (1..{})", m.position,
-                                            e.sequence.size()));
-}
-
 Input read_job(const ReaderContext& ctx, const json::Value& job, std::size_t index) {
   std::string jpath = ReaderContext::index("", index);
   ctx.expect(job, json::Type::object, jpath);
@@ -159,13 +142,13 @@ Input read_job(const ReaderContext& ctx, const json::Value& job, std::size_t ind
           ctx.fail(*u, ReaderContext::join(path, "useStructureTemplate"), "expected boolean");
         if (!u->boolean) e.templates = std::vector<Template>{};
       }
-      check_sequence(ctx, obj, path, e, "protein");
+      ctx.check_sequence(obj, path, e, "protein");
     } else if (m->key == "rnaSequence" || m->key == "dnaSequence") {
       ctx.check_keys(obj, path, {"sequence", "modifications", "count"});
       e.type = m->key == "rnaSequence" ? EntityType::rna : EntityType::dna;
       e.sequence = ctx.string_member(obj, "sequence", path);
       e.modifications = read_server_mods(ctx, obj, path, "modificationType", "basePosition");
-      check_sequence(ctx, obj, path, e, e.type == EntityType::rna ? "RNA" : "DNA");
+      ctx.check_sequence(obj, path, e, e.type == EntityType::rna ? "RNA" : "DNA");
     } else {
       ctx.check_keys(obj, path, {"ligand", "ion", "count"});
       e.type = EntityType::ligand;

@@ -132,9 +132,7 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
     out += "  Or: " + p.split_advice + "\n";
   }
   for (const EnvFinding& f : p.findings) {
-    const char* sev = f.severity == EnvFinding::Severity::error     ? "error"
-                      : f.severity == EnvFinding::Severity::warning ? "warning"
-                                                                    : "note";
+    const char* sev = severity_name(f.severity);
     out += fmt::format("  Environment {}: {}{}\n", sev, f.message, f.fix.empty() ? "" : " Fix: " + f.fix);
   }
   out += fmt::format("Runtime: {}\n", runtime_line(p.runtime));
@@ -216,9 +214,7 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
   }
   auto& findings = j["environment_findings"] = nlohmann::ordered_json::array();
   for (const EnvFinding& f : p.findings) {
-    const char* sev = f.severity == EnvFinding::Severity::error     ? "error"
-                      : f.severity == EnvFinding::Severity::warning ? "warning"
-                                                                    : "note";
+    const char* sev = severity_name(f.severity);
     findings.push_back({{"severity", sev}, {"variable", f.variable}, {"message", f.message}, {"fix", f.fix}});
   }
   auto& to = j["trade_offs"] = nlohmann::ordered_json::array();

@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "foldfit/history/calibrate.hpp"
-#include "run_wiring.hpp"
+#include "foldfit/history/model_fit.hpp"
 
 namespace foldfit::cli {
 
@@ -25,7 +25,7 @@ const CommandSpec kCalibrateSpec{
 
 int run_calibrate(const ParsedOptions& options) {
   HistoryDb db(options.get_or("history_db", default_history_path()));
-  CalibrationFitFn fit = calibration_fit();
+  CalibrationFitFn fit = model_calibration_fit(MemoryModel::builtin());
   CalibrationResult r = calibrate_from_history(db, fit, options.get_or("output", default_calibration_path()));
   std::cout << fmt::format("calibrated on {} recorded run{}{}; overlay written to {}\n", r.samples, r.samples == 1 ? "" : "s",
                            r.skipped ? fmt::format(" ({} unreadable left out)", r.skipped) : "", r.path);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "foldfit/common/process_environment.hpp"
 #include "foldfit/common/error.hpp"
 #include "foldfit/common/version.hpp"
 #include "foldfit/device/environment.hpp"
@@ -205,7 +206,7 @@ int run_devices(const ParsedOptions& options) {
     target = Target{fmt::format("GPU {} ({}, --gpu_device={})", selected->index, selected->name, gpu_device),
                     selected->total, selected->cc_major, selected->cc_minor};
   }
-  XlaEnvironment env = environment_from_process();
+  XlaEnvironment env = parse_environment(process_environment());
   std::vector<EnvFinding> findings =
       target ? check_environment(env, target->cc_major, target->cc_minor, flash, target->total)
              : check_environment(env, 0, 0, flash);

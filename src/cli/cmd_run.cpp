@@ -17,10 +17,10 @@
 #include "foldfit/report/sizes_report.hpp"
 #include "foldfit/run/af3_args.hpp"
 #include "foldfit/common/atomic_file.hpp"
-#include "foldfit/run/host_memory.hpp"
 #include "foldfit/run/runner.hpp"
 #include "inputs.hpp"
-#include "run_wiring.hpp"
+#include "foldfit/run/planned_ladder.hpp"
+#include "planning.hpp"
 
 namespace fs = std::filesystem;
 
@@ -29,13 +29,12 @@ namespace foldfit::cli {
 namespace {
 
 std::vector<OptionSpec> run_options() {
-  std::vector<OptionSpec> o = input_option_specs();
+  std::vector<OptionSpec> o = input_option_specs(false);
+  for (OptionSpec& s : setting_option_specs()) o.push_back(s);
+  for (OptionSpec& s : device_option_specs()) o.push_back(s);
   o.push_back({"output_dir", "DIR", "", "run_alphafold.py's output folder (required unless --estimate_memory_only)"});
   o.push_back({"auto_memory_optimization", "", "true", "plan the settings that fit and retry out-of-memory with the next plan"});
-  o.push_back({"estimate_memory_only", "", "false", "print the plan for each input and exit (exit codes as foldfit estimate)"});
-  o.push_back({"max_gpu_memory_gb", "GB", "the card's", "memory to plan with; above the card's it allows unified memory (spill to host RAM)"});
-  o.push_back({"gpu", "NAME", "detected", "plan for this GPU from the table (e.g. A100-40GB)"});
-  o.push_back({"margin_gb", "GB", "the planner's", "memory kept free beyond the estimate"});
+  o.push_back({"estimate_memory_only", "", "false", "print foldfit estimate's report for each input and exit (its exit codes)"});
   o.push_back({"af3_command", "CMD", "$FOLDFIT_AF3_COMMAND, python3 /app/alphafold/run_alphafold.py, run_alphafold.py on PATH",
                "how to start AlphaFold 3 (split into words like a shell, never run by one)"});
   o.push_back({"history_db", "FILE", "$XDG_DATA_HOME/foldfit/history.sqlite", "the run history database"});
@@ -43,14 +42,13 @@ std::vector<OptionSpec> run_options() {
   o.push_back({"verbose", "", "false", "copy AlphaFold 3's output to the terminal"});
   o.push_back({"max_retries", "N", "3", "out-of-memory retries per input"});
   o.push_back({"format", "auto|text|json", "auto", "progress as text, or JSON lines; auto: text on a terminal"});
+  o.push_back({"explain", "", "false", "with --estimate_memory_only: every phase with its tensors"});
   return o;
 }
 
 // run_alphafold.py flags that foldfit sets itself for each process.
-const std::set<std::string> kInterpreted = {
-    "json_path", "input_dir", "output_dir", "buckets", "flash_attention_implementation", "num_diffusion_samples",
-    "num_recycles", "save_embeddings", "save_distogram", "jax_compilation_cache_dir", "force_output_dir",
-    "run_data_pipeline", "fix_standalone_glycans"};
+const std::set<std::string> kInterpreted = {"json_path", "input_dir", "output_dir", "jax_compilation_cache_dir",
+                                           "force_output_dir", "run_data_pipeline"};
 
 std::string clock_text(double seconds) {
   auto s = static_cast<long long>(seconds + 0.5);
@@ -89,7 +87,7 @@ class Printer final : public RunEvents {
       for (const Change& c : r.changes) changes.push_back({{"setting", c.setting}, {"from", c.from}, {"to", c.to}, {"reason", c.reason}});
       return emit({{"event", "plan"}, {"input", in.name}, {"attempt", attempt}, {"padded_tokens", in.padded_tokens},
                    {"verdict", r.verdict}, {"expected_peak", r.expected_peak.count()}, {"budget", r.budget.count()},
-                   {"changes", changes}, {"config", r.config.to_json()}, {"notes", r.notes}});
+                   {"changes", changes}, {"settings", r.settings.to_json()}, {"notes", r.notes}});
     }
     end_line();
     std::cout << fmt::format("{} {} ({} tokens, bucket {}){}\n", counter(), in.name, in.tokens, in.padded_tokens,
@@ -215,27 +213,21 @@ const CommandSpec kRunSpec{
 };
 
 int run_run(const ParsedOptions& options) {
-  std::map<std::string, std::string> env = process_environment();
   Af3Args af3 = Af3Args::parse(options.unknown());
-  UserConfig user = user_config(af3, env);
-  if (auto b = options.get("buckets")) user.config.buckets = Buckets::parse(*b).to_string(), user.user_set.insert("buckets");
+  Planning planning = planning_from(options);
+  const std::map<std::string, std::string>& env = planning.environment;
   bool estimate_only = options.flag("estimate_memory_only", false);
   bool auto_optimize = options.flag("auto_memory_optimization", true);
   std::string format = options.choice("format", {"auto", "text", "json"}).value_or("auto");
+  if (estimate_only)
+    return print_estimates(options, planning, format == "json" ? "json" : "text", options.flag("explain", false));
   bool tty = ::isatty(STDOUT_FILENO) != 0;
   bool json = format == "json" || (format == "auto" && !tty);
   int max_retries = static_cast<int>(options.integer("max_retries", 0, 100).value_or(3));
-  auto max_gpu = options.number("max_gpu_memory_gb", 0.1, 1e6);
-  auto margin = options.number("margin_gb", 0, 1e6);
-  int gpu_device = static_cast<int>(af3.integer("gpu_device", 0, 1024).value_or(0));
 
   SizeOptions size_options = size_options_from(options);
   SizedInputs sized = load_inputs(options, size_options);
-  for (const std::string& w : sized.warnings) std::cerr << "foldfit: warning: " << w << "\n";
-  if (!sized.errors.empty()) {
-    for (const std::string& e : sized.errors) std::cerr << "foldfit: error: " << e << "\n";
-    return kInvalid;
-  }
+  if (report_load_problems(sized)) return kInvalid;
   std::map<std::string, int> jobs_per_file;
   for (const Sizes& s : sized.sizes) ++jobs_per_file[s.file];
   for (const auto& [file, n] : jobs_per_file)
@@ -244,29 +236,19 @@ int run_run(const ParsedOptions& options) {
 
   std::vector<RunInput> inputs;
   std::map<std::string, const Sizes*> sizes_of;
+  PlanRequest first = planning.request;
+  first.details = false;
   for (const Sizes& s : sized.sizes) {
-    RunInput in{s.file, s.name, sha256_file(s.file), s.tokens, s.padded_tokens,
-                report::sizes_json(s, size_options).dump()};
+    // The plan owns N: inputs are ordered and recorded by the N AlphaFold 3 will run at.
+    std::int64_t padded = plan_input(s, first).plan.padded_tokens;
+    RunInput in{s.file, s.name, sha256_file(s.file), s.tokens, padded, report::sizes_json(s, size_options).dump()};
     sizes_of[s.file] = &s;
     inputs.push_back(std::move(in));
   }
   auto ladder_for = [&](const RunInput& in) {
-    LadderContext ctx{user, *sizes_of.at(in.path), auto_optimize, max_gpu, margin, options.get_or("gpu", ""), gpu_device, env};
-    return make_ladder(ctx);
+    const Sizes& s = *sizes_of.at(in.path);
+    return auto_optimize ? make_planned_ladder(s, planning.request) : make_as_given_ladder(s, planning.request);
   };
-
-  if (estimate_only) {
-    int code = kOk;
-    Printer printer(json, false, inputs.size());
-    order_by_bucket(inputs);
-    for (const RunInput& in : inputs) {
-      Rung r = ladder_for(in)->first();
-      printer.on_rung(in, r, 1);
-      int c = r.verdict == "cannot_fit" ? kCannotFit : r.verdict == "fits_with_plan" ? kFitsWithPlan : kOk;
-      code = std::max(code, c);
-    }
-    return code;
-  }
 
   auto output_dir = options.get("output_dir");
   if (!output_dir) throw UsageError("give --output_dir=DIR (run_alphafold.py requires it)");
@@ -290,6 +272,7 @@ int run_run(const ParsedOptions& options) {
   replace_file_atomically(rs.adapter_path, std::string(embedded::af3_adapter_py()));
   rs.passthrough = af3.argv_without(kInterpreted);
   if (size_options.fix_standalone_glycans) rs.passthrough.push_back("--fix_standalone_glycans=true");
+  if (auto d = options.get("gpu_device")) rs.passthrough.push_back("--gpu_device=" + *d);
   rs.run_data_pipeline = af3.boolean("run_data_pipeline");
   rs.compilation_cache_dir = af3.value("jax_compilation_cache_dir").value_or(xdg_cache(env) + "/jax_compilation_cache");
   rs.environment = env;
@@ -297,12 +280,11 @@ int run_run(const ParsedOptions& options) {
   rs.force = options.flag("force", false);
   rs.echo = options.flag("verbose", false);
   rs.batch_id = batch_id();
-  std::unique_ptr<GpuQuery> gpu = make_gpu_query();
-  if (gpu) {
-    for (const DetectedGpu& g : gpu->list())
-      if (g.visible_index == gpu_device) rs.gpu = g.name, rs.driver = g.driver_version;
-  }
-  if (rs.gpu.empty()) rs.gpu = options.get_or("gpu", "unknown");
+  std::unique_ptr<GpuQuery> gpu = make_nvml_query();
+  const Device& device = planning.request.device;
+  rs.gpu = device.detected ? device.spec.full_name : device.spec.name;
+  for (const DetectedGpu& g : planning.local.gpus)
+    if (g.name == device.spec.full_name) rs.driver = g.driver_version;
   rs.af3_version = env.count("FOLDFIT_AF3_VERSION") ? env.at("FOLDFIT_AF3_VERSION") : "unknown";
 
   HistoryDb db(options.get_or("history_db", default_history_path()));

@@ -33,6 +33,10 @@ int run_devices(const ParsedOptions& options);
 
 extern const CommandSpec kEstimateSpec;
 int run_estimate(const ParsedOptions& options);
+struct Planning;
+// The estimate report of every input the flags name (shared by estimate and
+// run --estimate_memory_only); returns estimate's exit code.
+int print_estimates(const ParsedOptions& options, const Planning& planning, const std::string& format, bool explain);
 
 extern const CommandSpec kRunSpec;
 int run_run(const ParsedOptions& options);

@@ -8,14 +8,17 @@
 
 namespace foldfit::cli {
 
-std::vector<OptionSpec> input_option_specs() {
-  return {
+std::vector<OptionSpec> input_option_specs(bool with_buckets) {
+  std::vector<OptionSpec> o{
       {"json_path", "FILE", "", "an AlphaFold 3 input JSON (alphafold3 or alphafoldserver dialect)"},
       {"input_dir", "DIR", "", "every *.json file in DIR, as AlphaFold 3 reads them"},
-      {"buckets", "N,N,...", "AlphaFold 3's: 128,...,5120", "token buckets, strictly increasing, as AlphaFold 3's --buckets"},
       {"ccd_path", "FILE", "", "a components.cif (plain or compressed) searched before the built-in CCD table"},
       {"fix_standalone_glycans", "", "false", "AlphaFold 3's flag: unbonded glycans keep their O1 atom"},
   };
+  if (with_buckets)
+    o.insert(o.begin() + 2, {"buckets", "N,N,...", "AlphaFold 3's: 128,...,5120",
+                             "token buckets, strictly increasing, as AlphaFold 3's --buckets"});
+  return o;
 }
 
 SizeOptions size_options_from(const ParsedOptions& options) {
@@ -25,22 +28,60 @@ SizeOptions size_options_from(const ParsedOptions& options) {
   return s;
 }
 
-SizedInputs load_inputs(const ParsedOptions& options, const SizeOptions& size_options) {
+namespace {
+
+// The files the flags name; `from_dir` when they come from --input_dir.
+std::vector<std::string> input_files(const ParsedOptions& options, bool* from_dir) {
   auto json_path = options.get("json_path");
   auto input_dir = options.get("input_dir");
   if (json_path && input_dir) throw UsageError("give exactly one of --json_path and --input_dir, not both");
   if (!json_path && !input_dir) throw UsageError("give --json_path=FILE or --input_dir=DIR");
-  SizedInputs out;
+  *from_dir = input_dir.has_value();
+  if (!input_dir) return {*json_path};
+  std::vector<std::string> files = list_input_dir(*input_dir);
+  if (files.empty()) throw InputError(SourceLocation{*input_dir, 0, 0, ""}, "no *.json files in the input directory");
+  return files;
+}
+
+Ccd base_ccd(const ParsedOptions& options) {
   Ccd base;
   if (auto ccd = options.get("ccd_path")) base.add_components_file(*ccd);
-  std::vector<std::string> files;
-  if (input_dir) {
-    files = list_input_dir(*input_dir);
-    out.from_dir = true;
-    if (files.empty()) throw InputError(SourceLocation{*input_dir, 0, 0, ""}, "no *.json files in the input directory");
-  } else {
-    files.push_back(*json_path);
+  return base;
+}
+
+}  // namespace
+
+std::size_t for_each_input(const ParsedOptions& options, const SizeOptions& size_options,
+                           const std::function<void(const Sizes&, const InputVisit&)>& each) {
+  bool from_dir = false;
+  std::vector<std::string> files = input_files(options, &from_dir);
+  Ccd base = base_ccd(options);
+  InputVisit visit;
+  std::size_t invalid = 0;
+  for (const std::string& f : files) {
+    std::vector<std::string> warnings;
+    std::vector<Sizes> sized;
+    try {
+      sized = size_file(f, base, size_options, ReadOptions{}, &warnings);
+    } catch (const InputError& e) {
+      std::cerr << "foldfit: error: " << e.what() << "\n";
+      ++invalid;
+      continue;
+    }
+    for (const std::string& w : warnings) std::cerr << "foldfit: warning: " << w << "\n";
+    visit.list = from_dir || sized.size() != 1 || sized.front().job_index >= 0;
+    for (const Sizes& s : sized) {
+      ++visit.index;
+      each(s, visit);
+    }
   }
+  return invalid;
+}
+
+SizedInputs load_inputs(const ParsedOptions& options, const SizeOptions& size_options) {
+  SizedInputs out;
+  std::vector<std::string> files = input_files(options, &out.from_dir);
+  Ccd base = base_ccd(options);
   for (const std::string& f : files) {
     try {
       std::vector<std::string> warnings;

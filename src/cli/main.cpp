@@ -13,7 +13,7 @@ namespace foldfit::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {&kTokensSpec, run_tokens},
-      {&kEstimateSpec, run_estimate},
+      {&kEstimateSpec, run_estimate, true},
       {&kDevicesSpec, run_devices},
       {&kRunSpec, run_run, true},
       {&kHistorySpec, run_history},

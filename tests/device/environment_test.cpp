@@ -209,7 +209,7 @@ TEST(CheckEnvironment, UnparsableValuesNameTheVariable) {
 
   auto zero = about(check({{"XLA_PYTHON_CLIENT_MEM_FRACTION", "0"}}), S::error, "XLA_PYTHON_CLIENT_MEM_FRACTION");
   ASSERT_EQ(zero.size(), 1u);
-  EXPECT_EQ(zero[0].message, "'0' is not a fraction above 0");
+  EXPECT_EQ(zero[0].message, "'0' is not a fraction above 0: jaxlib passes float('0') to XLA, which sizes the pool from it");
 
   auto unified = about(check({{"TF_FORCE_UNIFIED_MEMORY", "on"}}), S::error, "TF_FORCE_UNIFIED_MEMORY");
   ASSERT_EQ(unified.size(), 1u);
@@ -224,13 +224,16 @@ TEST(CheckEnvironment, UnparsableValuesNameTheVariable) {
             "'arena' is not an allocator jaxlib knows (default, platform, bfc, cuda_async, vmm): JAX refuses to start");
 }
 
-TEST(CheckEnvironment, PreallocateSpelledLikeFalseIsOn) {
-  auto f = about(check({{"XLA_PYTHON_CLIENT_PREALLOCATE", "FALSE"}, {"XLA_CLIENT_MEM_FRACTION", "0.95"}}), S::warning,
+TEST(CheckEnvironment, PreallocateSpelledLikeFalseIsRefused) {
+  // jaxlib reads FALSE as true: what a person means as off would run with preallocation on.
+  auto f = about(check({{"XLA_PYTHON_CLIENT_PREALLOCATE", "FALSE"}, {"XLA_CLIENT_MEM_FRACTION", "0.95"}}), S::error,
                  "XLA_PYTHON_CLIENT_PREALLOCATE");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].message,
-            "'FALSE' turns preallocation ON: jaxlib reads every value other than exactly false, False or 0 as true");
-  EXPECT_TRUE(about(check({{"XLA_PYTHON_CLIENT_PREALLOCATE", "TRUE"}}), S::warning, "XLA_PYTHON_CLIENT_PREALLOCATE")
+            "'FALSE' is not a boolean jaxlib reads as meant: jaxlib turns preallocation ON for every value other than "
+            "exactly false, False or 0");
+  EXPECT_EQ(f[0].fix, "set XLA_PYTHON_CLIENT_PREALLOCATE=true or XLA_PYTHON_CLIENT_PREALLOCATE=false");
+  EXPECT_TRUE(about(check({{"XLA_PYTHON_CLIENT_PREALLOCATE", "TRUE"}}), S::error, "XLA_PYTHON_CLIENT_PREALLOCATE")
                   .empty());
 }
 

@@ -30,9 +30,9 @@ TEST(CalibrateFromHistory, EstimateMovesTowardsTheMeasurements) {
       RunRecord r;
       r.input_name = "run" + std::to_string(n);
       r.padded_tokens = n;
-      LaunchConfig lc;
-      lc.preallocate = false;
-      r.config_json = lc.to_json().dump();
+      RunSettings settings;
+      settings.preallocate = {false, Origin::environment};
+      r.config_json = nlohmann::ordered_json{{"settings", settings.to_json()}}.dump();
       r.gpu = "NVIDIA H100 80GB HBM3";
       r.outcome = RunOutcome::succeeded;
       r.observed_peak = e.total.scaled(1.2);
@@ -48,7 +48,9 @@ TEST(CalibrateFromHistory, EstimateMovesTowardsTheMeasurements) {
         calibrate_from_history(db, model_calibration_fit(model), (dir / "calibration.json").string());
     EXPECT_EQ(result.samples, 4u);
   }
-  Calibration cal = Calibration::lookup(model.id(), "hopper", "triton", (dir / "calibration.json").string());
+  Calibration cal = CalibrationSet::with_file((dir / "calibration.json").string()).lookup(model.id(), "hopper", "triton");
+  // Another architecture: no overlay in the file, so uncalibrated (never an error).
+  EXPECT_TRUE(CalibrationSet::with_file((dir / "calibration.json").string()).lookup(model.id(), "turing", "xla").empty());
   ASSERT_FALSE(cal.empty());
   EXPECT_NE(cal.id().find("history (4 runs)"), std::string::npos) << cal.id();
   ModelConfig c;

@@ -30,7 +30,7 @@ class HistoryTest : public ::testing::Test {
     r.input_hash = "abc123" + name;
     r.input_name = name;
     r.padded_tokens = 512;
-    r.config_json = LaunchConfig{}.to_json().dump();
+    r.config_json = nlohmann::ordered_json{{"settings", RunSettings{}.to_json()}}.dump();
     return r;
   }
   fs::path dir;

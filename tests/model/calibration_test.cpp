@@ -17,7 +17,7 @@ const MemoryModel& af3() { return MemoryModel::builtin(); }
 TEST(Calibration, ShippedEmptySoEveryLookupIsIdentity) {
   for (const char* arch : {"ampere", "hopper", "ada", "volta"})
     for (const char* flash : {"triton", "cudnn", "xla"}) {
-      Calibration c = Calibration::lookup(af3().display_id(), arch, flash);
+      Calibration c = CalibrationSet().lookup(af3().display_id(), arch, flash);
       EXPECT_TRUE(c.empty());
       EXPECT_EQ(c.id(), "uncalibrated");
     }
@@ -89,12 +89,18 @@ TEST(Calibration, JsonRoundTripsThroughLookup) {
     std::ofstream out(path);
     out << fit.json;
   }
-  Calibration c = Calibration::lookup(af3().display_id(), "hopper", "triton", path);
+  CalibrationSet set = CalibrationSet::with_file(path);
+  EXPECT_EQ(set.file(), path);
+  Calibration c = set.lookup(af3().display_id(), "hopper", "triton");
   EXPECT_EQ(c.id(), "roundtrip");
   ModelConfig cfg = af3().default_config(3072);
   EXPECT_EQ(af3().estimate(cfg, c).total, af3().estimate(cfg, fit.calibration).total);
-  // A file with no overlay for the device is an error, not a silent identity.
-  EXPECT_THROW(Calibration::lookup(af3().id(), "ampere", "triton", path), InputError);
+  // No overlay for another architecture: uncalibrated, so estimates for it go on.
+  Calibration other = set.lookup(af3().id(), "ampere", "triton");
+  EXPECT_TRUE(other.empty());
+  EXPECT_EQ(other.id(), "uncalibrated");
+  // An unreadable or invalid file is an error naming it.
+  EXPECT_THROW(CalibrationSet::with_file(path + ".missing"), InputError);
   std::remove(path.c_str());
 }
 

@@ -34,8 +34,8 @@ PlanInputs inputs(std::int64_t tokens, const std::string& gpu) {
 
 // AlphaFold 3's Docker environment: preallocate 95% (set by the user's environment).
 void docker_env(RunSettings& s) {
-  s.preallocate = {true, true};
-  s.mem_fraction = {0.95, true};
+  s.preallocate = {true, Origin::environment};
+  s.mem_fraction = {0.95, Origin::environment};
 }
 
 std::vector<std::string> split(const std::string& line) {
@@ -67,15 +67,16 @@ TEST(Planner, ReproducesEveryDocumentedLimit) {
     if (gpu == "L40S 48GB") gpu = "L40S";
     PlanInputs in = inputs(std::stoll(f[3]), gpu);
     RunSettings& s = in.settings;
-    s.flash_attention = {f[4], true};
+    s.flash_attention = {f[4], Origin::flag};
     docker_env(s);
     const std::string& env = f[5];
-    if (env.find("PREALLOCATE=false") != std::string::npos) s.preallocate = {false, true};
-    if (env.find("TF_FORCE_UNIFIED_MEMORY=true") != std::string::npos) s.unified_memory = {true, true};
-    if (auto at = env.find("FRACTION="); at != std::string::npos) s.mem_fraction = {std::stod(env.substr(at + 9)), true};
-    if (auto at = env.find("XLA_FLAGS="); at != std::string::npos) s.xla_flags = env.substr(at + 10);
+    if (env.find("PREALLOCATE=false") != std::string::npos) s.preallocate = {false, Origin::environment};
+    if (env.find("TF_FORCE_UNIFIED_MEMORY=true") != std::string::npos) s.unified_memory = {true, Origin::environment};
+    if (auto at = env.find("FRACTION="); at != std::string::npos)
+      s.mem_fraction = {std::stod(env.substr(at + 9)), Origin::environment};
+    if (auto at = env.find("XLA_FLAGS="); at != std::string::npos) s.xla_flags = {env.substr(at + 10), Origin::environment};
     if (auto at = f[6].find("pair_transition_shard_spec="); at != std::string::npos)
-      s.pair_transition_shard_spec = {SizeSpec::parse(f[6].substr(at + 27)), true};
+      s.pair_transition_shard_spec = {SizeSpec::parse(f[6].substr(at + 27)), Origin::flag};
     Plan p = fit_settings(in);
     EXPECT_EQ(p.verdict, Verdict::fits) << line << "\n  model total " << p.after.total.gb() << " GB, pool "
                                         << p.after.pool.gb() << " GB, budget " << p.budget.pool.gb() << " GB";
@@ -107,28 +108,35 @@ TEST(Planner, TakesOnlyTheLeverItNeeds) {
 
 TEST(Planner, UserSettingBlocksAndIsNamed) {
   PlanInputs in = inputs(3584, "A100-40GB");
-  in.settings.mem_fraction = {0.75, true};
-  in.settings.preallocate = {true, true};
+  in.settings.mem_fraction = {0.75, Origin::environment};
+  in.settings.preallocate = {true, Origin::environment};
   Plan p = fit_settings(in);
   EXPECT_EQ(p.verdict, Verdict::cannot_fit);
   ASSERT_FALSE(p.blocked_by.empty());
   EXPECT_NE(p.blocked_by[0].find("memory fraction 0.75 (set in the environment)"), std::string::npos) << p.blocked_by[0];
   EXPECT_FALSE(p.smallest_fitting_gpu.empty());
   EXPECT_NE(p.split_advice.find("split the complex into parts of at most"), std::string::npos);
-  EXPECT_NE(p.unified_memory_option.find("host RAM"), std::string::npos);
+  // The card could hold it: only the fraction the user set stops it, so spilling to host
+  // RAM is not offered.
+  EXPECT_EQ(p.unified_memory_option, "");
 }
 
 TEST(Planner, UnifiedMemoryNeedsHostRam) {
   PlanInputs in = inputs(5120, "A100-40GB");
   docker_env(in.settings);
-  in.settings.mem_fraction.user_set = false;
-  in.settings.preallocate.user_set = false;
+  in.settings.mem_fraction.origin = Origin::default_value;
+  in.settings.preallocate.origin = Origin::default_value;
   in.device.host_ram = Bytes::from_gb(512);
+  // Without --max_gpu_memory_gb above the card, unified memory is never planned.
+  EXPECT_EQ(fit_settings(in).verdict, Verdict::cannot_fit);
+  in.device.spill_permitted = in.device.total.scaled(2.2);
   Plan p = fit_settings(in);
   ASSERT_EQ(p.verdict, Verdict::fits_with_plan);
   EXPECT_TRUE(p.settings.unified_memory.value);
   EXPECT_FALSE(p.settings.preallocate.value);
-  EXPECT_GT(p.settings.mem_fraction.value, 1.0);
+  EXPECT_DOUBLE_EQ(p.settings.mem_fraction.value, 3.2);  // the fraction --max_gpu_memory_gb permits
+  EXPECT_EQ(p.settings.unified_memory.origin, Origin::plan);
+  EXPECT_GT(p.host_ram_needed, Bytes(0));
   EXPECT_GT(p.runtime.seconds, 0);
   // Too little host RAM for the overflow: unified memory is not an option, and the
   // lossy lever cannot save enough at this size either.
@@ -141,12 +149,12 @@ TEST(Planner, NeverChangesAUserSetting) {
   for (int mask = 0; mask < 64; ++mask) {
     PlanInputs in = inputs(2600, "A10");
     RunSettings& s = in.settings;
-    if (mask & 1) s.num_diffusion_samples = {5, true};
-    if (mask & 2) s.buckets = {Buckets(), true};
-    if (mask & 4) s.mem_fraction = {0.75, true};
-    if (mask & 8) s.pair_transition_shard_spec = {default_pair_transition_shard_spec(), true};
-    if (mask & 16) s.unified_memory = {false, true};
-    if (mask & 32) s.sample_runs = {1, true};
+    if (mask & 1) s.num_diffusion_samples = {5, Origin::flag};
+    if (mask & 2) s.buckets = {Buckets(), Origin::flag};
+    if (mask & 4) s.mem_fraction = {0.75, Origin::environment};
+    if (mask & 8) s.pair_transition_shard_spec = {default_pair_transition_shard_spec(), Origin::flag};
+    if (mask & 16) s.unified_memory = {false, Origin::environment};
+    if (mask & 32) s.sample_runs = {1, Origin::flag};
     Plan p = fit_settings(in);
     for (const Change& c : p.changes) {
       if (mask & 1) EXPECT_NE(c.setting, "num_diffusion_samples");
@@ -165,7 +173,7 @@ TEST(Planner, NeverChangesAUserSetting) {
 TEST(Planner, LossyLeverComesLast) {
   // A 16 GB card with no unified memory allowed: fewer samples only if nothing lossless fits.
   PlanInputs in = inputs(1500, "T4");
-  in.settings.unified_memory = {false, true};
+  in.settings.unified_memory = {false, Origin::environment};
   Plan p = fit_settings(in);
   for (std::size_t i = 0; i + 1 < p.changes.size(); ++i) EXPECT_NE(p.changes[i].setting, "num_diffusion_samples");
 }

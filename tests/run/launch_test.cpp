@@ -21,38 +21,60 @@ LaunchRequest request() {
   return r;
 }
 
-TEST(Launch, FlagsAndEnvironment) {
-  LaunchConfig c;
-  c.num_diffusion_samples = 5;
-  c.sample_runs = 2;
-  c.flash_attention = "xla";
-  c.mem_fraction = 0.95;
-  c.xla_flags = "--xla_gpu_enable_triton_gemm=false";
+TEST(Launch, FlagsAndOnlyThePlansEnvironment) {
+  RunSettings c;
+  c.num_diffusion_samples = {5, Origin::default_value};
+  c.sample_runs = {2, Origin::plan};
+  c.flash_attention = {"xla", Origin::flag};
+  c.xla_flags = {"--xla_gpu_enable_triton_gemm=false", Origin::environment};
   LaunchRequest r = request();
+  r.environment.erase("XLA_PYTHON_CLIENT_MEM_FRACTION");
+  r.environment["XLA_FLAGS"] = "--xla_gpu_enable_triton_gemm=false";
+  c.mem_fraction = {0.95, Origin::plan};
   r.compilation_cache_dir = "/cache";
   r.force_output_dir = true;
   LaunchCommand cmd = build_launch(c, r);
   EXPECT_EQ(cmd.argv, (std::vector<std::string>{
                           "python3", "/app/alphafold/run_alphafold.py", "--model_dir=/models", "--json_path=/in/job.json",
-                          "--output_dir=/out", "--flash_attention_implementation=xla", "--num_diffusion_samples=3",
-                          "--num_recycles=10", "--save_embeddings=false", "--save_distogram=false",
-                          "--jax_compilation_cache_dir=/cache", "--force_output_dir=true"}));
+                          "--output_dir=/out", "--buckets=" + Buckets().to_string(),
+                          "--flash_attention_implementation=xla", "--num_diffusion_samples=3", "--num_recycles=10",
+                          "--save_embeddings=false", "--save_distogram=false", "--jax_compilation_cache_dir=/cache",
+                          "--force_output_dir=true"}));
+  // The plan's fraction under the name current jaxlib reads; never both names (a ValueError).
   EXPECT_EQ(cmd.environment.at("XLA_CLIENT_MEM_FRACTION"), "0.95");
-  EXPECT_EQ(cmd.environment.at("XLA_PYTHON_CLIENT_MEM_FRACTION"), "0.95");
-  EXPECT_EQ(cmd.environment.at("XLA_PYTHON_CLIENT_PREALLOCATE"), "true");
+  EXPECT_EQ(cmd.environment.count("XLA_PYTHON_CLIENT_MEM_FRACTION"), 0u);
+  // JAX's defaults stay unset; the user's variables stay as they are.
+  EXPECT_EQ(cmd.environment.count("XLA_PYTHON_CLIENT_PREALLOCATE"), 0u);
   EXPECT_EQ(cmd.environment.count("TF_FORCE_UNIFIED_MEMORY"), 0u);
+  EXPECT_EQ(cmd.environment.at("XLA_FLAGS"), "--xla_gpu_enable_triton_gemm=false");
   EXPECT_EQ(cmd.environment.count("FOLDFIT_AF3_CONFIG"), 0u);
-  EXPECT_EQ(cmd.set_by_foldfit.at("XLA_PYTHON_CLIENT_MEM_FRACTION"), "0.95");
-  EXPECT_EQ(cmd.set_by_foldfit.count("PATH"), 0u);
+  EXPECT_EQ(cmd.set_by_foldfit, (std::map<std::string, std::string>{{"XLA_CLIENT_MEM_FRACTION", "0.95"}}));
 }
 
-TEST(Launch, AdapterWrapsTheScript) {
-  LaunchConfig c;
-  c.pair_transition_shard_spec = "((2048, None), (3072, 1024), (None, 512))";
-  c.unified_memory = true;
-  c.preallocate = false;
-  c.mem_fraction = 3.2;
-  c.buckets = "256,512";
+TEST(Launch, UserEnvironmentIsNeverRewritten) {
+  // XLA_PYTHON_CLIENT_PREALLOCATE=yes is on for jaxlib and for foldfit: it reaches
+  // AlphaFold 3 as the user wrote it.
+  LaunchRequest r = request();
+  r.environment["XLA_PYTHON_CLIENT_PREALLOCATE"] = "yes";
+  RunSettings c;
+  c.preallocate = {true, Origin::environment};
+  c.mem_fraction = {0.5, Origin::environment};
+  c.mem_fraction_variable = "XLA_PYTHON_CLIENT_MEM_FRACTION";
+  LaunchCommand cmd = build_launch(c, r);
+  EXPECT_EQ(cmd.environment.at("XLA_PYTHON_CLIENT_PREALLOCATE"), "yes");
+  EXPECT_EQ(cmd.environment.at("XLA_PYTHON_CLIENT_MEM_FRACTION"), "0.5");
+  EXPECT_EQ(cmd.environment.count("XLA_CLIENT_MEM_FRACTION"), 0u);
+  EXPECT_TRUE(cmd.set_by_foldfit.empty());
+}
+
+TEST(Launch, AdapterWrapsTheScriptAndCarriesEveryField) {
+  RunSettings c;
+  c.pair_transition_shard_spec = {SizeSpec::parse("((2048, None), (3072, 1024), (None, 512))"), Origin::plan};
+  c.bfloat16 = {"none", Origin::flag};
+  c.unified_memory = {true, Origin::plan};
+  c.preallocate = {false, Origin::plan};
+  c.mem_fraction = {3.2, Origin::plan};
+  c.buckets = {Buckets::parse("256,512"), Origin::flag};
   LaunchCommand cmd = build_launch(c, request());
   ASSERT_GE(cmd.argv.size(), 3u);
   EXPECT_EQ(cmd.argv[0], "python3");
@@ -60,49 +82,20 @@ TEST(Launch, AdapterWrapsTheScript) {
   EXPECT_EQ(cmd.argv[2], "/app/alphafold/run_alphafold.py");
   EXPECT_NE(std::find(cmd.argv.begin(), cmd.argv.end(), "--buckets=256,512"), cmd.argv.end());
   EXPECT_EQ(cmd.environment.at("FOLDFIT_AF3_CONFIG"),
-            R"j({"pair_transition_shard_spec":"((2048, None), (3072, 1024), (None, 512))"})j");
+            R"j({"pair_transition_shard_spec":"((2048, None), (3072, 1024), (None, 512))","bfloat16":"none"})j");
   EXPECT_EQ(cmd.environment.at("TF_FORCE_UNIFIED_MEMORY"), "true");
   EXPECT_EQ(cmd.environment.at("XLA_PYTHON_CLIENT_PREALLOCATE"), "false");
+  EXPECT_EQ(cmd.environment.at("XLA_CLIENT_MEM_FRACTION"), "3.2");
+  // The user's deprecated variable would make jaxlib refuse both: foldfit removes it.
+  EXPECT_EQ(cmd.environment.count("XLA_PYTHON_CLIENT_MEM_FRACTION"), 0u);
 }
 
 TEST(Launch, AdapterNeedsAScriptPath) {
-  LaunchConfig c;
-  c.pair_attention_chunk_size = "((None, 64),)";
+  RunSettings c;
+  c.pair_attention_chunk_size = {SizeSpec::parse("((None, 64),)"), Origin::plan};
   LaunchRequest r = request();
   r.af3_command = {"af3-wrapper", "--gpu"};
   EXPECT_THROW(build_launch(c, r), UsageError);
-}
-
-TEST(Launch, UserConfigFromFlagsAndEnvironment) {
-  Af3Args a = Af3Args::parse({"--num_diffusion_samples=3", "--flash_attention_implementation", "cudnn"});
-  UserConfig u = user_config(a, {{"XLA_PYTHON_CLIENT_MEM_FRACTION", "0.9"}, {"XLA_PYTHON_CLIENT_PREALLOCATE", "false"}});
-  EXPECT_EQ(u.config.num_diffusion_samples, 3);
-  EXPECT_EQ(u.config.flash_attention, "cudnn");
-  EXPECT_EQ(u.config.mem_fraction, 0.9);
-  EXPECT_FALSE(u.config.preallocate);
-  EXPECT_EQ(u.user_set, (std::set<std::string>{"num_diffusion_samples", "flash_attention_implementation",
-                                               "XLA_CLIENT_MEM_FRACTION", "XLA_PYTHON_CLIENT_PREALLOCATE"}));
-  EXPECT_THROW(user_config(a, {{"XLA_CLIENT_MEM_FRACTION", "lots"}}), UsageError);
-  EXPECT_THROW(user_config(Af3Args::parse({"--flash_attention_implementation=flash"}), {}), UsageError);
-}
-
-TEST(Launch, ConfigJsonRoundTripAndDifferences) {
-  LaunchConfig c;
-  c.num_diffusion_samples = 4;
-  c.sample_runs = 2;
-  c.mem_fraction = 0.95;
-  c.pair_attention_chunk_size = "((None, 64),)";
-  EXPECT_EQ(LaunchConfig::from_json(nlohmann::json::parse(c.to_json().dump()), "test"), c);
-  auto d = config_differences(LaunchConfig{}, c);
-  ASSERT_EQ(d.size(), 4u);
-  EXPECT_EQ(d[0].setting, "num_diffusion_samples");
-  EXPECT_EQ(d[0].from, "5");
-  EXPECT_EQ(d[0].to, "4");
-  EXPECT_EQ(d[2].setting, "pair_attention_chunk_size");
-  EXPECT_EQ(d[2].from, "AlphaFold 3's default");
-  EXPECT_EQ(d[3].from, "unset (0.75)");
-  EXPECT_THROW(LaunchConfig::from_json(nlohmann::json::parse(R"({"sample_runs": 9})"), "test"), InputError);
-  EXPECT_THROW(LaunchConfig::from_json(nlohmann::json::parse(R"({"num_recycles": "ten"})"), "test"), InputError);
 }
 
 TEST(Launch, FindsTheCommandInTheEnvironment) {

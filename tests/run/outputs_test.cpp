@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "foldfit/common/error.hpp"
-#include "foldfit/run/host_memory.hpp"
 
 namespace fs = std::filesystem;
 
@@ -70,25 +69,6 @@ TEST(Outputs, WritesSplitInputs) {
   std::ofstream(dir / "server.json") << R"([{"name": "s", "sequences": []}])";
   EXPECT_THROW(write_split_input((dir / "server.json").string(), 1, 2, dir.string()), InputError);
   fs::remove_all(dir);
-}
-
-TEST(HostMemory, MeminfoAndSpill) {
-  auto m = parse_meminfo("MemTotal:       131072000 kB\nMemFree:  1 kB\nMemAvailable:   65536000 kB\n");
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->total, Bytes(131072000LL * 1024));
-  EXPECT_EQ(m->available, Bytes(65536000LL * 1024));
-  EXPECT_FALSE(parse_meminfo("MemTotal: 1 kB\n"));
-
-  SpillCheck c = check_spill(Bytes::from_gb(120), Bytes::from_gb(80), m);
-  EXPECT_DOUBLE_EQ(c.fraction, 1.5);
-  EXPECT_EQ(c.spill, Bytes::from_gb(40));
-  EXPECT_TRUE(c.fits);
-  EXPECT_NE(c.message.find("XLA_CLIENT_MEM_FRACTION=1.500"), std::string::npos);
-  EXPECT_NE(c.message.find("much slower"), std::string::npos);
-  SpillCheck too_much = check_spill(Bytes::from_gb(200), Bytes::from_gb(80), m);
-  EXPECT_FALSE(too_much.fits);
-  EXPECT_NE(too_much.message.find("host RAM cannot hold it"), std::string::npos);
-  EXPECT_EQ(check_spill(Bytes::from_gb(40), Bytes::from_gb(80), m).spill, Bytes(0));
 }
 
 }  // namespace

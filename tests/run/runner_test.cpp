@@ -1,5 +1,7 @@
 #include "foldfit/run/runner.hpp"
 
+#include "fixed_ladder.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -103,7 +105,7 @@ class RunnerTest : public ::testing::Test {
     std::vector<Rung> out;
     for (int s : samples) {
       Rung r;
-      r.config.num_diffusion_samples = s;
+      r.settings.num_diffusion_samples = {s, Origin::plan};
       r.expected_peak = Bytes::from_gb(10);
       out.push_back(r);
     }
@@ -118,7 +120,7 @@ class RunnerTest : public ::testing::Test {
 
 TEST_F(RunnerTest, FitsFirstTime) {
   Runner runner(settings, af3, journal, nullptr, events);
-  ScriptedLadder ladder(rungs({5}));
+  FixedLadder ladder(rungs({5}));
   InputSummary s = runner.run_one(input("a", 256), ladder);
   EXPECT_EQ(s.status, "done");
   EXPECT_EQ(s.attempts, 1);
@@ -132,7 +134,7 @@ TEST_F(RunnerTest, FitsFirstTime) {
 TEST_F(RunnerTest, OutOfMemoryThenNextRungReusingTheDataPipelineOutput) {
   af3.max_samples = 3;
   Runner runner(settings, af3, journal, nullptr, events);
-  ScriptedLadder ladder(rungs({5, 3}));
+  FixedLadder ladder(rungs({5, 3}));
   InputSummary s = runner.run_one(input("b", 512), ladder);
   EXPECT_EQ(s.status, "done");
   EXPECT_EQ(s.attempts, 2);
@@ -153,7 +155,7 @@ TEST_F(RunnerTest, OutOfMemoryThenNextRungReusingTheDataPipelineOutput) {
 TEST_F(RunnerTest, ExhaustedLadder) {
   af3.max_samples = 1;
   Runner runner(settings, af3, journal, nullptr, events);
-  ScriptedLadder ladder(rungs({5, 4}));
+  FixedLadder ladder(rungs({5, 4}));
   InputSummary s = runner.run_one(input("c", 512), ladder);
   EXPECT_EQ(s.status, "failed");
   EXPECT_EQ(s.attempts, 2);
@@ -165,7 +167,7 @@ TEST_F(RunnerTest, MaxRetriesBoundsTheLadder) {
   af3.max_samples = 1;
   settings.max_retries = 1;
   Runner runner(settings, af3, journal, nullptr, events);
-  ScriptedLadder ladder(rungs({5, 4, 3, 2}));
+  FixedLadder ladder(rungs({5, 4, 3, 2}));
   InputSummary s = runner.run_one(input("d", 512), ladder);
   EXPECT_EQ(s.attempts, 2);
   EXPECT_NE(s.reason.find("--max_retries=1 reached"), std::string::npos);
@@ -174,7 +176,7 @@ TEST_F(RunnerTest, MaxRetriesBoundsTheLadder) {
 TEST_F(RunnerTest, OtherFailureIsNotRetried) {
   af3.fail_otherwise = true;
   Runner runner(settings, af3, journal, nullptr, events);
-  ScriptedLadder ladder(rungs({5, 3}));
+  FixedLadder ladder(rungs({5, 3}));
   InputSummary s = runner.run_one(input("e", 512), ladder);
   EXPECT_EQ(s.status, "failed");
   EXPECT_EQ(s.reason, "ValueError: Fold input has no chains.");
@@ -187,7 +189,7 @@ TEST_F(RunnerTest, BatchInBucketOrderSkipsFinished) {
   fs::create_directories(dir / "out" / "mid");
   std::ofstream(dir / "out" / "mid" / "mid_model.cif") << "x";
   std::ofstream(dir / "out" / "mid" / "mid_ranking_scores.csv") << "x";
-  auto all = runner.run_all(inputs, [](const RunInput&) { return std::make_unique<ScriptedLadder>(rungs({5})); });
+  auto all = runner.run_all(inputs, [](const RunInput&) { return std::make_unique<FixedLadder>(rungs({5})); });
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].input.name, "small");
   EXPECT_EQ(all[1].input.name, "mid");
@@ -202,8 +204,8 @@ TEST_F(RunnerTest, SampleSplitsRunOnceEachWithTheirOwnSeeds) {
   af3.max_samples = 3;
   Runner runner(settings, af3, journal, nullptr, events);
   std::vector<Rung> r = rungs({5});
-  r[0].config.sample_runs = 2;
-  ScriptedLadder ladder(r);
+  r[0].settings.sample_runs = {2, Origin::plan};
+  FixedLadder ladder(r);
   InputSummary s = runner.run_one(input("f", 256), ladder);
   EXPECT_EQ(s.status, "done");
   ASSERT_EQ(af3.launched.size(), 2u);

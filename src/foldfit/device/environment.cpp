@@ -17,6 +17,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "foldfit/common/error.hpp"
+
 namespace foldfit {
 
 namespace {
@@ -30,7 +32,6 @@ constexpr const char* kXlaFlags = "XLA_FLAGS";
 constexpr const char* kRequiredFlag = "--xla_disable_hlo_passes=custom-kernel-fusion-rewriter";
 // AF3's Dockerfile and docs/performance.md: the fraction with which 5,120 tokens fit on 80 GB.
 constexpr double kAf3Fraction = 0.95;
-constexpr double kJaxDefaultFraction = 0.75;
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -73,27 +74,40 @@ XlaEnvironment parse_environment(const std::map<std::string, std::string>& env) 
   for (const char* name : {kPreallocate, kFraction, kOldFraction, kUnified, kAllocator, kXlaFlags})
     if (auto v = get(env, name)) out.raw[name] = *v;
 
-  // jaxlib treats an empty value as unset.
-  if (auto v = get(env, kPreallocate); v && !v->empty()) out.preallocate = !(*v == "false" || *v == "False" || *v == "0");
+  // jaxlib treats an empty value as unset, and every other value but exactly false,
+  // False or 0 as true: a value that reads as "off" to a person but on to jaxlib, or
+  // as nothing at all, is refused rather than guessed.
+  if (auto v = get(env, kPreallocate); v && !v->empty()) {
+    static const std::vector<std::string> on{"true", "True", "TRUE", "1", "yes", "Yes", "YES", "on", "On", "ON"};
+    out.preallocate = !(*v == "false" || *v == "False" || *v == "0");
+    if (out.preallocate && std::find(on.begin(), on.end(), *v) == on.end())
+      out.invalid[kPreallocate] = fmt::format(
+          "'{}' is not a boolean jaxlib reads as meant: jaxlib turns preallocation ON for every value other than "
+          "exactly false, False or 0", *v);
+  }
 
   // XLA_CLIENT_MEM_FRACTION wins; jaxlib refuses both at once (check_environment says so).
   const char* fraction_variable = nullptr;
   if (auto v = get(env, kFraction); v && !v->empty()) fraction_variable = kFraction;
   else if (auto old = get(env, kOldFraction); old && !old->empty()) fraction_variable = kOldFraction;
+  if (auto v = get(env, kFraction), old = get(env, kOldFraction); v && old && !v->empty() && !old->empty())
+    out.invalid[kOldFraction] = fmt::format("both {} and the deprecated {} are set: jaxlib raises ValueError and JAX "
+                                            "does not start", kFraction, kOldFraction);
   if (fraction_variable) {
     const std::string& text = out.raw[fraction_variable];
     std::optional<double> f = python_float(text);
     if (!f) {
       out.invalid[fraction_variable] = fmt::format("'{}' is not a number (jaxlib fails on float('{}'))", text, text);
     } else if (!std::isfinite(*f) || *f <= 0) {
-      out.invalid[fraction_variable] = fmt::format("'{}' is not a fraction above 0", text);
+      out.invalid[fraction_variable] = fmt::format(
+          "'{}' is not a fraction above 0: jaxlib passes float('{}') to XLA, which sizes the pool from it", text, text);
     } else {
       out.mem_fraction = *f;
       out.mem_fraction_variable = fraction_variable;
     }
   }
 
-  if (auto v = get(env, kUnified)) {
+  if (auto v = get(env, kUnified); v && !v->empty()) {
     std::string b = lower(*v);
     if (b == "true" || b == "1") out.unified_memory = true;
     else if (b == "false" || b == "0") out.unified_memory = false;
@@ -112,14 +126,13 @@ XlaEnvironment parse_environment(const std::map<std::string, std::string>& env) 
   }
 
   if (auto v = get(env, kXlaFlags)) out.xla_flags = *v;
-  return out;
-}
 
-XlaEnvironment environment_from_process() {
-  std::map<std::string, std::string> env;
-  for (const char* name : {kPreallocate, kFraction, kOldFraction, kUnified, kAllocator, kXlaFlags})
-    if (const char* v = std::getenv(name)) env[name] = v;
-  return parse_environment(env);
+  // XLA sizes the pool as total x fraction: above 1 only unified memory can give it.
+  if (out.mem_fraction && *out.mem_fraction > 1.0 && !out.unified_memory && !out.invalid.count(kUnified))
+    out.invalid[out.mem_fraction_variable] = fmt::format(
+        "{}={} asks for more than the device's memory, which only unified memory can give (XLA sizes the pool as "
+        "total x fraction)", out.mem_fraction_variable, out.raw[out.mem_fraction_variable]);
+  return out;
 }
 
 MemoryBudget memory_budget(const XlaEnvironment& env, Bytes device_total) {
@@ -168,15 +181,14 @@ std::vector<EnvFinding> check_environment(const XlaEnvironment& env, int cc_majo
     std::string fix;
     if (variable == kUnified) fix = fmt::format("set {}=true or {}=false", kUnified, kUnified);
     else if (variable == kAllocator) fix = fmt::format("unset {} (the default is the BFC allocator)", kAllocator);
+    else if (variable == kPreallocate) fix = fmt::format("set {}=true or {}=false", kPreallocate, kPreallocate);
+    else if (variable == kOldFraction && env.raw.count(kFraction)) fix = fmt::format("unset {}", kOldFraction);
+    else if (env.mem_fraction && *env.mem_fraction > 1.0)
+      fix = fmt::format("set {}=true and {}=false to spill to host RAM (much slower), or set {}={}", kUnified,
+                        kPreallocate, variable, fraction_text(kAf3Fraction));
     else fix = fmt::format("set {}={} (AlphaFold 3's setting) or unset it", kFraction, fraction_text(kAf3Fraction));
     add(S::error, variable, why, fix);
   }
-  if (env.raw.count(kFraction) && env.raw.count(kOldFraction) && !env.raw.at(kFraction).empty() &&
-      !env.raw.at(kOldFraction).empty())
-    add(S::error, kOldFraction,
-        fmt::format("both {} and the deprecated {} are set: jaxlib raises ValueError and JAX does not start",
-                    kFraction, kOldFraction),
-        fmt::format("unset {}", kOldFraction));
 
   // The pool's size.
   bool fraction_usable = !env.invalid.count(kFraction) && !env.invalid.count(kOldFraction);
@@ -187,13 +199,7 @@ std::vector<EnvFinding> check_environment(const XlaEnvironment& env, int cc_majo
         "the platform allocator has no pool: every buffer is allocated and freed on the device as needed, "
         "which is very slow (JAX docs: for debugging only); the memory fraction does not apply",
         fmt::format("unset {}", kAllocator));
-  } else if (fraction_usable && !env.unified_memory && f > 1.0) {
-    add(S::error, fv,
-        fmt::format("{}={} asks for more than the device's memory, which only unified memory can give "
-                    "(XLA sizes the pool as total x fraction)", fv, fraction_text(f)),
-        fmt::format("set {}=true and {}=false to spill to host RAM (much slower), or set {}={}", kUnified,
-                    kPreallocate, fv, fraction_text(kAf3Fraction)));
-  } else if (fraction_usable && !env.unified_memory) {
+  } else if (fraction_usable && !env.unified_memory && f <= 1.0) {
     Bytes left = device_total - device_total.scaled(f);
     if (f > 1.0 - kMinHeadroomShare) {
       add(S::warning, fv,
@@ -211,7 +217,7 @@ std::vector<EnvFinding> check_environment(const XlaEnvironment& env, int cc_majo
           fmt::format("set {}={} or lower", fv, fraction_text(safe)));
     }
   }
-  if (!env.mem_fraction && fraction_usable && env.allocator != "platform")
+  if (!env.mem_fraction && fraction_usable && env.allocator != "platform" && !env.unified_memory)
     add(S::note, kFraction,
         fmt::format("not set: JAX's default fraction {} applies; AlphaFold 3's Dockerfile sets {} (with which "
                     "5,120 tokens fit on an 80 GB A100/H100)", fraction_text(kJaxDefaultFraction),
@@ -242,14 +248,6 @@ std::vector<EnvFinding> check_environment(const XlaEnvironment& env, int cc_majo
         "preallocation off: the pool grows on demand up to the same cap, and is more prone to fragmentation "
         "(JAX docs), so a run near the cap can fail where a preallocated one fits",
         "for the largest inputs keep XLA_PYTHON_CLIENT_PREALLOCATE=true (unless using unified memory)");
-  if (auto it = env.raw.find(kPreallocate); it != env.raw.end() && !it->second.empty() && env.preallocate) {
-    const std::string& v = it->second;
-    if (v != "true" && v != "True" && v != "1" && lower(v) != "true")
-      add(S::warning, kPreallocate,
-          fmt::format("'{}' turns preallocation ON: jaxlib reads every value other than exactly false, False or 0 "
-                      "as true", v),
-          fmt::format("set {}=false to turn it off, or {}=true", kPreallocate, kPreallocate));
-  }
 
   // The device and the attention implementation (AF3 run_alphafold.py).
   static const std::vector<std::string> flash_known{"triton", "cudnn", "xla"};
@@ -284,6 +282,17 @@ std::vector<EnvFinding> check_environment(const XlaEnvironment& env, int cc_majo
   std::stable_sort(out.begin(), out.end(),
                    [](const EnvFinding& a, const EnvFinding& b) { return a.severity < b.severity; });
   return out;
+}
+
+void require_valid(const XlaEnvironment& env) {
+  if (env.invalid.empty()) return;
+  for (const EnvFinding& f : check_environment(env, 0, 0, "triton"))
+    if (f.severity == EnvFinding::Severity::error && env.invalid.count(f.variable))
+      throw UsageError(fmt::format("environment: {}{}{}",
+                                   f.message.rfind(f.variable + "=", 0) == 0 ? "" : f.variable + ": ", f.message,
+                                   f.fix.empty() ? "" : "; fix: " + f.fix));
+  const auto& [variable, why] = *env.invalid.begin();
+  throw UsageError(fmt::format("environment: {}: {}", variable, why));
 }
 
 const char* severity_name(EnvFinding::Severity s) {

@@ -15,6 +15,9 @@
 
 namespace foldfit {
 
+// JAX's pool fraction when no variable sets one (jaxlib / XLA PJRT GPU client).
+inline constexpr double kJaxDefaultFraction = 0.75;
+
 struct XlaEnvironment {
   bool preallocate = true;              // XLA_PYTHON_CLIENT_PREALLOCATE (JAX default true)
   std::optional<double> mem_fraction;   // as given; nullopt: JAX's default 0.75
@@ -25,7 +28,7 @@ struct XlaEnvironment {
   std::map<std::string, std::string> raw;  // the variables that were set, for reports
   std::map<std::string, std::string> invalid;  // variable -> why its value cannot be used
 
-  double effective_fraction() const { return mem_fraction.value_or(0.75); }
+  double effective_fraction() const { return mem_fraction.value_or(kJaxDefaultFraction); }
   bool disables_custom_kernel_fusion() const;  // the flag compute capability 7.x needs
 };
 
@@ -37,10 +40,15 @@ struct EnvFinding {
   std::string fix;       // what to do
 };
 
-// Reads the variables from a name -> value map (the process environment by default).
-// Values that cannot be parsed become findings in check_environment, not exceptions.
+// Reads the variables from a name -> value map, exactly as jaxlib and XLA read them.
+// Values AlphaFold 3 would fail on or that JAX would read other than meant (not a
+// number, NaN, both fraction variables, a fraction above 1 without unified memory, a
+// boolean jaxlib or XLA misreads, an unknown allocator) are recorded in `invalid`.
 XlaEnvironment parse_environment(const std::map<std::string, std::string>& env);
-XlaEnvironment environment_from_process();
+// Throws UsageError naming the first invalid variable, what JAX would do with it and
+// the fix. Every command that plans or launches calls it: an invalid environment is an
+// error (exit 2), never a verdict.
+void require_valid(const XlaEnvironment& env);
 
 struct MemoryBudget {
   Bytes device_total;     // the card's memory

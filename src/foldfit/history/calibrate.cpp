@@ -23,7 +23,9 @@ std::vector<CalibrationSample> calibration_samples(const HistoryDb& db, std::siz
     const RunRecord& r = s.record;
     CalibrationSample c;
     try {
-      c.config = LaunchConfig::from_json(nlohmann::json::parse(r.config_json), "run " + std::to_string(r.id));
+      nlohmann::json j = nlohmann::json::parse(r.config_json);
+      if (!j.contains("settings")) throw std::invalid_argument("no settings recorded");
+      c.settings = RunSettings::from_json(j.at("settings"), "run " + std::to_string(r.id));
     } catch (const std::exception&) {
       ++bad;
       continue;

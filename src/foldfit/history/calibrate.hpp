@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "foldfit/history/database.hpp"
-#include "foldfit/run/launch.hpp"
+#include "foldfit/plan/settings.hpp"
 
 namespace foldfit {
 
@@ -27,7 +27,7 @@ struct CalibrationSample {
   std::string gpu;
   std::string af3_version;
   std::int64_t padded_tokens = 0;
-  LaunchConfig config;
+  RunSettings settings;  // as the run was launched
   Bytes expected_peak;  // what the model said when the run was planned
   Bytes observed;
   ObservationKind kind = ObservationKind::peak;

@@ -8,7 +8,6 @@
 #include "foldfit/common/error.hpp"
 #include "foldfit/device/gpu_table.hpp"
 #include "foldfit/model/calibration_fit.hpp"
-#include "foldfit/run/planned_ladder.hpp"
 
 namespace foldfit {
 
@@ -19,7 +18,7 @@ CalibrationFitFn model_calibration_fit(const MemoryModel& model) {
       if (s.kind != ObservationKind::peak) continue;
       const GpuSpec* g = find_gpu(s.gpu);
       CalibrationMeasurement m;
-      m.config = settings_from_user(UserConfig{s.config, {}}).model_config(s.padded_tokens);
+      m.config = s.settings.model_config(s.padded_tokens);
       if (s.source == "nvml") {
         // NVML sees the whole process: the pool plus what lives outside it.
         m.device_peak = s.observed;

@@ -115,25 +115,33 @@ Calibration Calibration::parse(const std::string& json_text, const std::string& 
   return Calibration(std::make_shared<const Impl>(read_overlay(parse_json(json_text, source), source, "")));
 }
 
-Calibration Calibration::lookup(const std::string& profile_id, const std::string& architecture,
-                                const std::string& flash_implementation, const std::string& path) {
-  std::vector<Impl> overlays;
-  if (path.empty()) {
-    overlays = read_overlays(std::string(embedded::calibration_overlays_json()), "data/calibration/overlays.json");
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(SourceLocation{path, 0, 0, ""}, "cannot read calibration file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    overlays = read_overlays(text.str(), path);
-  }
+CalibrationSet::CalibrationSet() {
+  for (Calibration::Impl& o :
+       read_overlays(std::string(embedded::calibration_overlays_json()), "data/calibration/overlays.json"))
+    overlays_.emplace_back(std::make_shared<const Calibration::Impl>(std::move(o)));
+}
+
+CalibrationSet CalibrationSet::with_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(SourceLocation{path, 0, 0, ""}, "cannot read calibration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  CalibrationSet set;
+  std::vector<Calibration> file;
+  for (Calibration::Impl& o : read_overlays(text.str(), path))
+    file.emplace_back(std::make_shared<const Calibration::Impl>(std::move(o)));
+  set.overlays_.insert(set.overlays_.begin(), file.begin(), file.end());
+  set.file_ = path;
+  return set;
+}
+
+Calibration CalibrationSet::lookup(const std::string& profile_id, const std::string& architecture,
+                                   const std::string& flash_implementation) const {
   const std::string profile = bare_profile_id(profile_id);
-  for (Impl& o : overlays)
-    if (o.profile == profile && o.architecture == architecture && o.flash_attention == flash_implementation)
-      return Calibration(std::make_shared<const Impl>(std::move(o)));
-  if (!path.empty())
-    throw InputError(SourceLocation{path, 0, 0, ""}, "no overlay for profile " + profile + ", architecture " +
-                                                         architecture + ", flash attention " + flash_implementation);
+  for (const Calibration& c : overlays_) {
+    const Calibration::Impl& o = c.impl();
+    if (o.profile == profile && o.architecture == architecture && o.flash_attention == flash_implementation) return c;
+  }
   return Calibration();
 }
 

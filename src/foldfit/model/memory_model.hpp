@@ -90,12 +90,6 @@ class Calibration {
   Calibration();  // identity, "uncalibrated"
   struct Impl;
   explicit Calibration(std::shared_ptr<const Impl> impl);
-  // Loads the overlay for (profile, architecture, flash) from data/calibration/ (embedded)
-  // or from `path` when given; identity when none matches. A file may hold one overlay
-  // or {"overlays": [...]}; a file with no matching overlay is an InputError.
-  // `profile_id` may be MemoryModel::id() or display_id().
-  static Calibration lookup(const std::string& profile_id, const std::string& architecture,
-                            const std::string& flash_implementation, const std::string& path = "");
   // One overlay document (format: data/calibration/README.md); InputError on bad content.
   static Calibration parse(const std::string& json_text, const std::string& source);
 
@@ -105,6 +99,27 @@ class Calibration {
 
  private:
   std::shared_ptr<const Impl> impl_;
+};
+
+// The calibration overlays in force, read once at the edge: the built-in ones
+// (data/calibration/overlays.json, embedded) and optionally a file (what `foldfit
+// calibrate` wrote, or --calibration). A file's overlays come before the built-in ones.
+// A lookup with no matching overlay is uncalibrated, never an error.
+class CalibrationSet {
+ public:
+  CalibrationSet();  // the built-in overlays
+  // The built-in overlays and those in `path` (one overlay or {"overlays": [...]}).
+  // Throws InputError naming the file for an unreadable or invalid file.
+  static CalibrationSet with_file(const std::string& path);
+
+  // `profile_id` may be MemoryModel::id() or display_id().
+  Calibration lookup(const std::string& profile_id, const std::string& architecture,
+                     const std::string& flash_implementation) const;
+  const std::string& file() const { return file_; }  // empty: built-in only
+
+ private:
+  std::vector<Calibration> overlays_;
+  std::string file_;
 };
 
 }  // namespace foldfit

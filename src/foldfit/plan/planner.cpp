@@ -28,14 +28,27 @@ const char* kShardSpec40GB = "((2048, None), (3072, 1024), (None, 512))";
 const char* kShardSpecSmall = "((None, 256),)";
 const char* kChunkSmall = "((None, 16),)";
 // AlphaFold 3 documents unified memory with fraction 3.2 (docs/performance.md).
-constexpr double kMaxUnifiedFraction = 3.2;
+constexpr double kDocumentedUnifiedFraction = 3.2;
+// A change that cannot make an input fit is kept in the best attempt only when it
+// saves at least this share of the peak (a 5-way sample split saving 1% is not worth 5x
+// the trunk's time).
+constexpr double kMinUsefulShare = 0.02;
+
+const CalibrationSet& calibrations_of(const PlanInputs& in) {
+  static const CalibrationSet builtin;
+  return in.calibrations ? *in.calibrations : builtin;
+}
+
+Calibration calibration_for(const PlanInputs& in, const std::string& architecture, const std::string& flash) {
+  return calibrations_of(in).lookup(in.model->id(), architecture, flash);
+}
 
 struct Context {
   const PlanInputs& in;
   Calibration calibration;
 
   MemoryEstimate estimate(const RunSettings& s) const {
-    return in.model->estimate(s.model_config(s.buckets.value.pad(in.sizes.tokens)), calibration);
+    return in.model->estimate(s.model_config(s.padded_tokens(in.sizes.tokens)), calibration);
   }
   bool fits(const RunSettings& s) const {
     return foldfit::fits(estimate(s), s, in.device, in.margin);
@@ -43,6 +56,14 @@ struct Context {
 };
 
 std::string on_off(bool b) { return b ? "true" : "false"; }
+
+// The unified-memory fraction --max_gpu_memory_gb permits: (card + spill) / card, rounded
+// down to a hundredth so the pool never exceeds what the user allowed.
+double permitted_fraction(const Device& d) {
+  if (d.total <= Bytes(0)) return 0;
+  double f = static_cast<double>((d.total + d.spill_permitted).count()) / static_cast<double>(d.total.count());
+  return std::floor(f * 100) / 100;
+}
 std::string fraction_text(double f) { return fmt::format("{:.2f}", f); }
 
 // One lever: a change to the settings and how to describe it. `apply` returns false
@@ -60,7 +81,7 @@ std::vector<Lever> levers(const Context& ctx) {
   std::vector<Lever> out;
 
   out.push_back({"XLA_CLIENT_MEM_FRACTION", "none", "none", [&](RunSettings& s, const Context&, Change& c) {
-                   if (s.mem_fraction.user_set || s.unified_memory.value || s.mem_fraction.value >= kDockerFraction)
+                   if (s.mem_fraction.user_set() || s.unified_memory.value || s.mem_fraction.value >= kDockerFraction)
                      return false;
                    c.from = fraction_text(s.mem_fraction.value);
                    s.mem_fraction.value = kDockerFraction;
@@ -70,7 +91,7 @@ std::vector<Lever> levers(const Context& ctx) {
                  }});
 
   out.push_back({"buckets", "none", "one extra compile for this size", [&](RunSettings& s, const Context&, Change& c) {
-                   if (s.buckets.user_set) return false;
+                   if (s.buckets.user_set()) return false;
                    std::int64_t padded = s.buckets.value.pad(sz.tokens);
                    std::int64_t tight = (sz.tokens + 31) / 32 * 32;  // flat atoms stay whole blocks of 32
                    if (tight >= padded) return false;
@@ -85,7 +106,7 @@ std::vector<Lever> levers(const Context& ctx) {
                  }});
 
   out.push_back({"flash_attention_implementation", "none", "faster", [&](RunSettings& s, const Context&, Change& c) {
-                   if (s.flash_attention.user_set || s.flash_attention.value != "xla" || dev.spec.cc_major < 8)
+                   if (s.flash_attention.user_set() || s.flash_attention.value != "xla" || dev.spec.cc_major < 8)
                      return false;
                    c.from = s.flash_attention.value;
                    s.flash_attention.value = "triton";
@@ -98,7 +119,7 @@ std::vector<Lever> levers(const Context& ctx) {
     std::string name = field;
     out.push_back({name, "the optional output is not written", "none", [name](RunSettings& s, const Context&, Change& c) {
                      Setting<bool>& f = name == "save_embeddings" ? s.save_embeddings : s.save_distogram;
-                     if (f.user_set || !f.value) return false;
+                     if (f.user_set() || !f.value) return false;
                      f.value = false;
                      c.from = "true";
                      c.to = "false";
@@ -111,7 +132,7 @@ std::vector<Lever> levers(const Context& ctx) {
     std::string text = spec;
     out.push_back({"pair_transition_shard_spec", "none", "slightly slower", [text](RunSettings& s, const Context&, Change& c) {
                      SizeSpec next = SizeSpec::parse(text);
-                     if (s.pair_transition_shard_spec.user_set || s.pair_transition_shard_spec.value == next) return false;
+                     if (s.pair_transition_shard_spec.user_set() || s.pair_transition_shard_spec.value == next) return false;
                      c.from = s.pair_transition_shard_spec.value.to_string();
                      s.pair_transition_shard_spec.value = next;
                      c.to = next.to_string();
@@ -122,7 +143,7 @@ std::vector<Lever> levers(const Context& ctx) {
 
   out.push_back({"pair_attention_chunk_size", "none", "slightly slower", [](RunSettings& s, const Context&, Change& c) {
                    SizeSpec next = SizeSpec::parse(kChunkSmall);
-                   if (s.pair_attention_chunk_size.user_set || s.pair_attention_chunk_size.value == next) return false;
+                   if (s.pair_attention_chunk_size.user_set() || s.pair_attention_chunk_size.value == next) return false;
                    c.from = s.pair_attention_chunk_size.value.to_string();
                    s.pair_attention_chunk_size.value = next;
                    c.to = next.to_string();
@@ -132,7 +153,7 @@ std::vector<Lever> levers(const Context& ctx) {
 
   out.push_back({"sample_runs", "none (same number of samples, split over seeds)", "slower: the trunk runs once per split",
                  [](RunSettings& s, const Context& cx, Change& c) {
-                   if (s.sample_runs.user_set || s.num_diffusion_samples.user_set) return false;
+                   if (s.sample_runs.user_set() || s.num_diffusion_samples.user_set()) return false;
                    int samples = s.num_diffusion_samples.value;
                    int before = s.samples_per_run();
                    // Fewest runs that fit, else one sample per run.
@@ -151,15 +172,13 @@ std::vector<Lever> levers(const Context& ctx) {
                    return false;
                  }});
 
-  out.push_back({"unified memory", "none", "much slower (spills to host RAM)", [&](RunSettings& s, const Context& cx, Change& c) {
-                   if (s.unified_memory.user_set || s.unified_memory.value || s.mem_fraction.user_set ||
-                       s.preallocate.user_set)
+  out.push_back({"unified memory", "none", "much slower (spills to host RAM)", [&](RunSettings& s, const Context&, Change& c) {
+                   // Only with the user's permission (--max_gpu_memory_gb above the card).
+                   if (dev.spill_permitted <= Bytes(0) || s.unified_memory.user_set() || s.unified_memory.value ||
+                       s.mem_fraction.user_set() || s.preallocate.user_set())
                      return false;
-                   MemoryEstimate e = cx.estimate(s);
-                   double need = static_cast<double>((e.pool + cx.in.margin).count()) /
-                                 static_cast<double>(std::max<std::int64_t>(1, dev.total.count()));
-                   double fraction = std::ceil(std::max(1.0, need) * 10) / 10;
-                   if (fraction > kMaxUnifiedFraction) return false;
+                   double fraction = permitted_fraction(dev);
+                   if (fraction <= 1.0) return false;
                    c.from = fmt::format("PREALLOCATE={}, fraction {}", on_off(s.preallocate.value),
                                         fraction_text(s.mem_fraction.value));
                    s.unified_memory.value = true;
@@ -171,7 +190,7 @@ std::vector<Lever> levers(const Context& ctx) {
                  }});
 
   out.push_back({"num_diffusion_samples", "fewer structures to rank", "faster", [](RunSettings& s, const Context& cx, Change& c) {
-                   if (s.num_diffusion_samples.user_set) return false;
+                   if (s.num_diffusion_samples.user_set()) return false;
                    int start = s.num_diffusion_samples.value;
                    for (int n = start - 1; n >= 1; --n) {
                      RunSettings t = s;
@@ -197,7 +216,7 @@ std::vector<Lever> levers(const Context& ctx) {
 RunSettings required_settings(const PlanInputs& in, const Context& ctx, std::vector<Change>* changes) {
   RunSettings s = in.settings;
   const GpuSpec& g = in.device.spec;
-  if (g.cc_major > 0 && g.cc_major < 8 && s.flash_attention.value != "xla" && !s.flash_attention.user_set) {
+  if (g.cc_major > 0 && g.cc_major < 8 && s.flash_attention.value != "xla" && !s.flash_attention.user_set()) {
     RunSettings t = s;
     t.flash_attention.value = "xla";
     if (changes)
@@ -211,15 +230,15 @@ RunSettings required_settings(const PlanInputs& in, const Context& ctx, std::vec
 
 std::string user_blocker(const RunSettings& s, const Context& ctx) {
   std::vector<std::string> b;
-  if (s.num_diffusion_samples.user_set && s.num_diffusion_samples.value > 1)
+  if (s.num_diffusion_samples.user_set() && s.num_diffusion_samples.value > 1)
     b.push_back(fmt::format("--num_diffusion_samples={} (set by you)", s.num_diffusion_samples.value));
-  if (s.flash_attention.user_set && s.flash_attention.value == "xla" && ctx.in.device.spec.cc_major >= 8)
+  if (s.flash_attention.user_set() && s.flash_attention.value == "xla" && ctx.in.device.spec.cc_major >= 8)
     b.push_back("--flash_attention_implementation=xla (set by you)");
-  if (s.buckets.user_set) b.push_back(fmt::format("--buckets={} (set by you)", s.buckets.value.to_string()));
-  if (s.mem_fraction.user_set) b.push_back(fmt::format("the memory fraction {} (set in the environment)", s.mem_fraction.value));
-  if (s.unified_memory.user_set && !s.unified_memory.value) b.push_back("TF_FORCE_UNIFIED_MEMORY=false (set in the environment)");
-  if (s.save_embeddings.user_set && s.save_embeddings.value) b.push_back("--save_embeddings (set by you)");
-  if (s.save_distogram.user_set && s.save_distogram.value) b.push_back("--save_distogram (set by you)");
+  if (s.buckets.user_set()) b.push_back(fmt::format("--buckets={} (set by you)", s.buckets.value.to_string()));
+  if (s.mem_fraction.user_set()) b.push_back(fmt::format("the memory fraction {} (set in the environment)", s.mem_fraction.value));
+  if (s.unified_memory.user_set() && !s.unified_memory.value) b.push_back("TF_FORCE_UNIFIED_MEMORY=false (set in the environment)");
+  if (s.save_embeddings.user_set() && s.save_embeddings.value) b.push_back("--save_embeddings (set by you)");
+  if (s.save_distogram.user_set() && s.save_distogram.value) b.push_back("--save_distogram (set by you)");
   std::string out;
   for (const std::string& x : b) out += (out.empty() ? "" : "; ") + x;
   return out;
@@ -245,13 +264,13 @@ bool fits(const MemoryEstimate& e, const RunSettings& s, const Device& d, Bytes 
 }
 
 Plan fit_settings(const PlanInputs& in) {
-  Context ctx{in, Calibration::lookup(in.model->id(), in.device.spec.architecture, in.settings.flash_attention.value,
-                                      in.calibration_path)};
+  Context ctx{in, calibration_for(in, in.device.spec.architecture, in.settings.flash_attention.value)};
   Plan plan;
   plan.margin = in.margin;
   RunSettings s = required_settings(in, ctx, &plan.changes);
   plan.before = ctx.estimate(in.settings);
   plan.budget_before = budget_for(in.settings, in.device);
+  plan.padded_tokens_before = in.settings.padded_tokens(in.sizes.tokens);
 
   // Pull levers cheapest first until the input fits.
   const std::vector<Lever> all = levers(ctx);
@@ -269,6 +288,9 @@ Plan fit_settings(const PlanInputs& in) {
     }
     return t;
   };
+  auto is_budget_lever = [&](std::size_t i) {
+    return all[i].setting == "XLA_CLIENT_MEM_FRACTION" || all[i].setting == "unified memory";
+  };
   std::vector<std::size_t> chosen;
   bool ok = ctx.fits(s);
   for (std::size_t i = 0; !ok && i < all.size(); ++i) {
@@ -276,8 +298,7 @@ Plan fit_settings(const PlanInputs& in) {
     Change c;
     if (!all[i].apply(next, ctx, c)) continue;
     // Budget levers enlarge the pool; every other lever must lower the peak to count.
-    bool budget_lever = all[i].setting == "XLA_CLIENT_MEM_FRACTION" || all[i].setting == "unified memory";
-    if (!budget_lever && ctx.estimate(next).pool >= ctx.estimate(s).pool) continue;
+    if (!is_budget_lever(i) && ctx.estimate(next).pool >= ctx.estimate(s).pool) continue;
     chosen.push_back(i);
     s = next;
     ok = ctx.fits(s);
@@ -290,25 +311,42 @@ Plan fit_settings(const PlanInputs& in) {
         if (i != k) without.push_back(chosen[i]);
       if (ctx.fits(rebuild(without, nullptr))) chosen = without;
     }
+  } else {
+    // Nothing fits: the best attempt keeps only the changes that really help, each
+    // saving at least kMinUsefulShare of the peak as given.
+    Bytes useful = plan.before.pool.scaled(kMinUsefulShare);
+    std::vector<std::size_t> kept;
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+      std::vector<std::size_t> with = kept, without = kept;
+      with.push_back(chosen[k]);
+      if (is_budget_lever(chosen[k]) ||
+          ctx.estimate(rebuild(without, nullptr)).pool - ctx.estimate(rebuild(with, nullptr)).pool >= useful)
+        kept = with;
+    }
+    chosen = kept;
   }
   std::vector<Change> applied = plan.changes;
   s = rebuild(chosen, &applied);
+  mark_planned(s, in.settings);
   plan.changes = applied;
   plan.settings = s;
+  plan.padded_tokens = s.padded_tokens(in.sizes.tokens);
   plan.after = ctx.estimate(s);
   plan.budget = budget_for(s, in.device);
   plan.findings = check_environment(s.environment(), in.device.spec.cc_major, in.device.spec.cc_minor,
-                                    s.flash_attention.value);
+                                    s.flash_attention.value, in.device.total);
   bool changed = !plan.changes.empty();
   plan.verdict = ok ? (changed ? Verdict::fits_with_plan : Verdict::fits) : Verdict::cannot_fit;
 
+  Bytes room = in.device.total - in.device.used_by_others - plan.after.overhead;
+  if (s.unified_memory.value && plan.after.pool + in.margin > room) plan.host_ram_needed = plan.after.pool + in.margin - room;
+
   RuntimeInputs rt;
-  rt.padded_tokens = s.buckets.value.pad(in.sizes.tokens);
+  rt.padded_tokens = plan.padded_tokens;
   rt.num_recycles = s.num_recycles.value;
   rt.num_diffusion_samples = s.samples_per_run();
   rt.num_seeds = static_cast<int>(std::max<std::size_t>(1, in.sizes.seeds)) * std::max(1, s.sample_runs.value);
   if (s.unified_memory.value) {
-    Bytes room = in.device.total - in.device.used_by_others - plan.after.overhead;
     double spill = static_cast<double>((plan.after.pool - room).count()) / static_cast<double>(plan.after.pool.count());
     rt.spill_fraction = std::clamp(spill, 0.0, 1.0);
   }
@@ -319,21 +357,28 @@ Plan fit_settings(const PlanInputs& in) {
     if (!blockers.empty()) plan.blocked_by.push_back(blockers);
     plan.smallest_fitting_gpu = minimum_gpu(in);
     MemoryEstimate e = plan.after;
-    Bytes room = in.device.total - in.device.used_by_others - e.overhead;
     Bytes spill = e.pool + in.margin - room;
     double fraction = std::ceil(static_cast<double>((e.pool + in.margin).count()) /
                                 static_cast<double>(std::max<std::int64_t>(1, in.device.total.count())) * 10) / 10;
-    plan.unified_memory_option =
-        fmt::format("unified memory (TF_FORCE_UNIFIED_MEMORY=true, XLA_PYTHON_CLIENT_PREALLOCATE=false, "
-                    "XLA_CLIENT_MEM_FRACTION={:.1f}) needs about {} of host RAM for the overflow{}",
-                    std::max(1.0, fraction), format_gb(spill), fraction > kMaxUnifiedFraction ? ", beyond the 3.2 AlphaFold 3 documents" : "");
+    fraction = std::max(1.1, fraction);
+    std::string host = in.device.host_ram > Bytes(0)
+                           ? fmt::format("; this node has {} ({})", format_gb(in.device.host_ram), in.device.host_ram_origin)
+                           : "; give --host_ram_gb to check it against the GPU node's RAM";
+    if (spill > Bytes(0) && !s.unified_memory.value)
+      plan.unified_memory_option = fmt::format(
+          "with --max_gpu_memory_gb={:.0f} foldfit may plan unified memory (TF_FORCE_UNIFIED_MEMORY=true, "
+          "XLA_PYTHON_CLIENT_PREALLOCATE=false, XLA_CLIENT_MEM_FRACTION={:.1f}): about {} would spill to host RAM{}, "
+          "and spilled steps run much slower{}",
+          std::ceil(in.device.total.gb() * fraction), fraction, format_gb(spill), host,
+          fraction > kDocumentedUnifiedFraction ? "; beyond the 3.2 AlphaFold 3 documents" : "");
+    else if (spill > Bytes(0))
+      plan.unified_memory_option = fmt::format("unified memory is on, and about {} would have to spill to host RAM{}",
+                                               format_gb(spill), host);
     // The largest size this device holds at the plan's settings.
     std::int64_t lo = 0;
     for (std::int64_t n = 128; n <= in.sizes.tokens; n += 128) {
       RunSettings t = s;
       t.buckets.value = Buckets({n});
-      Sizes probe = in.sizes;
-      probe.tokens = n;
       if (fits(in.model->estimate(t.model_config(n), ctx.calibration), t, in.device, in.margin)) lo = n;
     }
     plan.split_advice = lo > 0 ? fmt::format("split the complex into parts of at most {} tokens (this GPU's limit at "
@@ -364,11 +409,11 @@ std::string smallest_gpu(const PlanInputs& in, const std::function<Bytes(const M
   for (const GpuSpec* g : gpus) {
     Device d = table_device(*g, in.device);
     RunSettings s = in.settings;
-    if (!s.mem_fraction.user_set) s.mem_fraction.value = kDockerFraction;
-    if (!s.preallocate.user_set) s.preallocate.value = true;
-    if (g->cc_major < 8 && !s.flash_attention.user_set) s.flash_attention.value = "xla";
+    if (!s.mem_fraction.user_set()) s.mem_fraction.value = kDockerFraction;
+    if (!s.preallocate.user_set()) s.preallocate.value = true;
+    if (g->cc_major < 8 && !s.flash_attention.user_set()) s.flash_attention.value = "xla";
     if (g->cc_major < 8 && s.flash_attention.value != "xla") continue;
-    Calibration cal = Calibration::lookup(in.model->id(), g->architecture, s.flash_attention.value, in.calibration_path);
+    Calibration cal = calibration_for(in, g->architecture, s.flash_attention.value);
     MemoryEstimate e = in.model->estimate(s.model_config(s.buckets.value.pad(in.sizes.tokens)), cal);
     MemoryEstimate probe = e;
     probe.pool = bytes_of(e) - e.overhead;
@@ -388,21 +433,25 @@ std::string recommended_gpu(const PlanInputs& in) {
 }
 
 std::vector<TradeOff> trade_offs(const PlanInputs& in) {
-  Context ctx{in, Calibration::lookup(in.model->id(), in.device.spec.architecture, in.settings.flash_attention.value,
-                                      in.calibration_path)};
+  Context ctx{in, calibration_for(in, in.device.spec.architecture, in.settings.flash_attention.value)};
   RunSettings base = required_settings(in, ctx, nullptr);
   // Each lever alone, ignoring whether the user set it: the table informs, it does not plan.
   auto unlocked = [](RunSettings s) {
-    for (Setting<bool>* b : {&s.save_embeddings, &s.save_distogram, &s.preallocate, &s.unified_memory}) b->user_set = false;
-    s.buckets.user_set = s.flash_attention.user_set = s.num_diffusion_samples.user_set = false;
-    s.pair_transition_shard_spec.user_set = s.pair_attention_chunk_size.user_set = false;
-    s.sample_runs.user_set = s.mem_fraction.user_set = s.num_recycles.user_set = false;
+    for (Setting<bool>* b : {&s.save_embeddings, &s.save_distogram, &s.preallocate, &s.unified_memory})
+      b->origin = Origin::default_value;
+    s.buckets.origin = s.flash_attention.origin = s.num_diffusion_samples.origin = Origin::default_value;
+    s.pair_transition_shard_spec.origin = s.pair_attention_chunk_size.origin = Origin::default_value;
+    s.sample_runs.origin = s.mem_fraction.origin = s.num_recycles.origin = Origin::default_value;
     return s;
   };
   Bytes peak = ctx.estimate(base).total;
   std::vector<TradeOff> out;
-  auto add = [&](const std::string& what, const RunSettings& s, const std::string& quality, const std::string& speed) {
+  // Only what changes something for this input: a memory lever that saves nothing here
+  // (a shard spec above N, an output not saved) is left out; recycles change time only.
+  auto add = [&](const std::string& what, const RunSettings& s, const std::string& quality, const std::string& speed,
+                 bool memory_lever = true) {
     Bytes after = ctx.estimate(s).total;
+    if (memory_lever && after == peak) return;
     out.push_back({what, after, peak - after, quality, speed});
   };
   RunSettings u = unlocked(base);
@@ -438,7 +487,7 @@ std::vector<TradeOff> trade_offs(const PlanInputs& in) {
   RunSettings t = u;
   t.num_recycles.value = std::max(1, u.num_recycles.value / 2);
   add(fmt::format("num_recycles: {} -> {}", u.num_recycles.value, t.num_recycles.value), t,
-      "possibly less converged structures", "faster (trunk runs fewer times)");
+      "possibly less converged structures", "faster (trunk runs fewer times)", false);
   return out;
 }
 

@@ -30,7 +30,15 @@ struct Device {
   Bytes total;                          // memory to plan with (driver-reported or --max_gpu_memory_gb)
   Bytes used_by_others;                 // held by other processes now (detected only)
   std::vector<GpuProcess> other_processes;
-  Bytes host_ram;                       // for unified memory; 0 when unknown
+  // Host RAM of the GPU's node, which takes unified memory's overflow: this machine's for
+  // a detected GPU, --host_ram_gb for one named with --gpu; 0 when unknown (a plan that
+  // spills then says how much it needs instead of judging).
+  Bytes host_ram;
+  std::string host_ram_origin;
+  // --max_gpu_memory_gb above the card's memory: permission to spill this much to host
+  // RAM through unified memory. 0: unified memory is not planned (unless the user's
+  // environment already enables it).
+  Bytes spill_permitted;
   bool detected = false;                // from NVML rather than the table
   std::string origin;                   // "NVML: NVIDIA A100-SXM4-80GB (GPU 0)", "table: --gpu=L40S", ...
 };
@@ -51,12 +59,14 @@ struct PlanInputs {
   Device device;
   Bytes margin;          // safety margin kept free in the pool
   const MemoryModel* model = nullptr;
-  std::string calibration_path;  // optional overlay file
+  const CalibrationSet* calibrations = nullptr;  // null: the built-in overlays
 };
 
 struct Plan {
   Verdict verdict = Verdict::cannot_fit;
-  RunSettings settings;          // what to run with
+  RunSettings settings;          // what to run with; every change has origin "plan"
+  std::int64_t padded_tokens = 0;  // N AlphaFold 3 runs at with the plan's buckets
+  std::int64_t padded_tokens_before = 0;  // N with the buckets as given
   std::vector<Change> changes;
   MemoryEstimate before;         // estimate with the settings as given
   MemoryEstimate after;          // estimate with the plan's settings
@@ -65,6 +75,7 @@ struct Plan {
   Bytes margin;
   RuntimeEstimate runtime;       // with the plan's settings
   std::vector<EnvFinding> findings;       // environment checks for the plan's settings
+  Bytes host_ram_needed;                  // unified memory: what spills to host RAM (0: none)
   std::vector<std::string> blocked_by;    // user settings that stop a fit, with why
   // When nothing fits:
   std::string smallest_fitting_gpu;       // from the table, at default settings

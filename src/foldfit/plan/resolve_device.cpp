@@ -24,7 +24,17 @@ std::string architecture_of(int major, int minor) {
 
 }  // namespace
 
-Device resolve_device(const DeviceRequest& request, GpuQuery& query) {
+LocalMachine probe_local_machine(GpuQuery& query, bool need_gpus) {
+  LocalMachine m;
+  if (need_gpus) {
+    m.gpus = query.list();
+    if (m.gpus.empty()) m.gpu_unavailable_reason = query.unavailable_reason();
+  }
+  m.host_ram = host_memory_total();
+  return m;
+}
+
+Device resolve_device(const DeviceRequest& request, const LocalMachine& local) {
   Device d;
   if (request.gpu_name) {
     const GpuSpec* g = find_gpu(*request.gpu_name);
@@ -39,9 +49,9 @@ Device resolve_device(const DeviceRequest& request, GpuQuery& query) {
     d.total = g->memory;
     d.origin = fmt::format("table: {}, {} as its driver reports", g->name, format_gb(g->memory));
   } else {
-    std::vector<DetectedGpu> gpus = query.list();
+    std::vector<DetectedGpu> gpus = local.gpus;
     if (gpus.empty()) {
-      std::string why = query.unavailable_reason();
+      const std::string& why = local.gpu_unavailable_reason;
       throw UsageError(fmt::format("no GPU detected ({}); name the GPU to plan for with --gpu=NAME, e.g. --gpu=A100-80GB",
                                    why.empty() ? "NVML reports none" : why));
     }
@@ -59,15 +69,28 @@ Device resolve_device(const DeviceRequest& request, GpuQuery& query) {
     if (d.spec.architecture.empty()) d.spec.architecture = architecture_of(g->cc_major, g->cc_minor);
     d.total = g->total;
     d.detected = true;
-    d.host_ram = host_memory_total();  // planning for this machine: its RAM takes unified-memory overflow
+    // Planning for this machine: its RAM takes unified memory's overflow.
+    d.host_ram = local.host_ram;
+    d.host_ram_origin = "this machine's RAM";
     d.used_by_others = g->used;
     d.other_processes = g->processes;
     d.origin = fmt::format("NVML: {} (GPU {}{}), driver {}", g->name, g->index, g->mig ? ", MIG slice" : "",
                            g->driver_version);
   }
+  if (request.host_ram_gb) {
+    d.host_ram = Bytes::from_gb(*request.host_ram_gb);
+    d.host_ram_origin = "--host_ram_gb";
+  }
   if (request.max_gpu_memory_gb) {
-    d.total = Bytes::from_gb(*request.max_gpu_memory_gb);
-    d.origin += fmt::format("; memory set to {} by --max_gpu_memory_gb", format_gb(d.total));
+    Bytes wanted = Bytes::from_gb(*request.max_gpu_memory_gb);
+    if (wanted <= d.total) {
+      d.total = wanted;
+      d.origin += fmt::format("; planned with {} (--max_gpu_memory_gb)", format_gb(wanted));
+    } else {
+      d.spill_permitted = wanted - d.total;
+      d.origin += fmt::format("; --max_gpu_memory_gb={:g} allows {} beyond the card's memory to spill to host RAM "
+                              "(unified memory, much slower)", *request.max_gpu_memory_gb, format_gb(d.spill_permitted));
+    }
   }
   return d;
 }

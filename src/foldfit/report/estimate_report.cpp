@@ -77,24 +77,48 @@ nlohmann::ordered_json estimate_object(const MemoryEstimate& e) {
   return j;
 }
 
+std::string host_ram_line(const Plan& p, const Device& d) {
+  if (p.host_ram_needed <= Bytes(0)) return "";
+  if (d.host_ram > Bytes(0))
+    return fmt::format("  Host RAM: about {} spills to host RAM (unified memory); the node has {} ({})\n",
+                       gb(p.host_ram_needed), gb(d.host_ram), d.host_ram_origin);
+  return fmt::format("  Host RAM: about {} spills to host RAM (unified memory): the GPU's node needs that much free "
+                     "(not checked: give --host_ram_gb)\n", gb(p.host_ram_needed));
+}
+
 }  // namespace
+
+EstimateReport report_of(const PlannedInput& planned) {
+  EstimateReport r;
+  r.sizes = &planned.inputs.sizes;
+  r.inputs = &planned.inputs;
+  r.plan = &planned.plan;
+  r.trade_offs = &planned.trade_offs;
+  r.minimum_gpu = planned.minimum_gpu;
+  r.recommended_gpu = planned.recommended_gpu;
+  return r;
+}
 
 std::string estimate_text(const EstimateReport& r, bool explain) {
   const Sizes& s = *r.sizes;
   const Plan& p = *r.plan;
   const Device& d = r.inputs->device;
   std::string out = fmt::format("Memory Analysis for {}:\n", s.name);
-  out += fmt::format("  Estimated tokens (with padding): {} ({} tokens{})\n", p.settings.buckets.value.pad(s.tokens), s.tokens,
+  out += fmt::format("  Estimated tokens (with padding): {} ({} tokens{})\n", p.padded_tokens, s.tokens,
                      s.above_largest_bucket ? ", above the largest bucket" : "");
   out += fmt::format("  Number of chains: {}{}\n", s.chains, s.homomer ? " (homomer)" : "");
   out += fmt::format("  GPU: {} [{}]\n", d.spec.name.empty() ? d.origin : d.spec.name, d.origin);
   out += fmt::format("  Available GPU memory: {}; {}\n", format_gb_gib(d.total), budget_line(p));
+  if (d.spill_permitted > Bytes(0))
+    out += fmt::format("  Host RAM spill allowed: up to {} beyond the card (--max_gpu_memory_gb; unified memory, "
+                       "much slower)\n", gb(d.spill_permitted));
   if (d.used_by_others > Bytes(0)) {
     out += fmt::format("  Held by other processes: {}\n", format_gb_gib(d.used_by_others));
     for (const GpuProcess& gp : d.other_processes)
       out += fmt::format("    pid {} {}: {}\n", gp.pid, gp.name.empty() ? "?" : gp.name, gb(gp.used));
   }
-  const MemoryEstimate& e = p.after;
+  // The estimate with the settings as given; the plan's follows its changes.
+  const MemoryEstimate& e = p.before;
   out += "Memory Estimate:\n";
   out += fmt::format("  Total: {} (range {})\n", format_gb_gib(e.total), band(e));
   out += "  " + categories_line(e) + "\n";
@@ -114,7 +138,9 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
         out += fmt::format("      {:<38} {:<16} {:<5} {:>9.3f} GB  {}\n", t.name, t.shape, t.dtype, t.bytes.gb(), t.source);
     }
   }
-  if (p.changes.empty()) {
+  if (p.changes.empty() && p.verdict == Verdict::cannot_fit) {
+    out += "Optimization Suggestion: no change of the settings you left to foldfit makes it fit. Will fit: No\n";
+  } else if (p.changes.empty()) {
     out += fmt::format("Optimization Suggestion: none needed (margin {}). Will fit: {}\n", gb(p.margin),
                        verdict_words(p.verdict));
   } else {
@@ -122,13 +148,16 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
     for (const Change& c : p.changes)
       out += fmt::format("  {}: {} -> {} ({}; saves {:.2f} GB; quality: {}; speed: {})\n", c.setting, c.from, c.to,
                          c.reason, c.saves.gb(), c.quality, c.speed);
-    out += fmt::format("  Estimate with these changes: {}. Will fit: {}\n", format_gb_gib(e.total), verdict_words(p.verdict));
+    out += fmt::format("  {}: {} (pool {}). Will fit: {}\n",
+                       p.verdict == Verdict::cannot_fit ? "Best attempt, with these changes" : "Estimate with these changes",
+                       format_gb_gib(p.after.total), gb(p.after.pool), verdict_words(p.verdict));
   }
+  out += host_ram_line(p, d);
   if (p.verdict == Verdict::cannot_fit) {
     for (const std::string& b : p.blocked_by) out += "  Blocked by your settings: " + b + "\n";
     out += fmt::format("  Smallest GPU in the table that fits: {}\n",
                        p.smallest_fitting_gpu.empty() ? "none" : p.smallest_fitting_gpu);
-    out += "  Or: " + p.unified_memory_option + "\n";
+    if (!p.unified_memory_option.empty()) out += "  Or: " + p.unified_memory_option + "\n";
     out += "  Or: " + p.split_advice + "\n";
   }
   for (const EnvFinding& f : p.findings) {
@@ -141,10 +170,10 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
                        "the range)\n",
                        r.minimum_gpu.empty() ? "none in the table" : r.minimum_gpu,
                        r.recommended_gpu.empty() ? "none in the table" : r.recommended_gpu);
-  if (!r.trade_offs.empty()) {
+  if (r.trade_offs && !r.trade_offs->empty()) {
     out += "Trade-offs for this input (one change at a time, peak from the memory model):\n";
     out += fmt::format("  {:>8} {:>8}  {}\n", "peak GB", "saves GB", "change; quality; speed");
-    for (const TradeOff& t : r.trade_offs)
+    for (const TradeOff& t : *r.trade_offs)
       out += fmt::format("  {:>8.2f} {:>+8.2f}  {}; quality: {}; speed: {}\n", t.peak_after.gb(), t.saves.gb(), t.change,
                          t.quality, t.speed);
   }
@@ -163,7 +192,7 @@ std::string estimate_row(const EstimateReport& r) {
   std::string changes;
   for (const Change& c : p.changes) changes += (changes.empty() ? "" : ", ") + c.setting + "=" + c.to;
   return fmt::format("{:<28} {:>7} {:>7} {:>10.2f} {:>10.2f} {:<15} {}\n", r.sizes->name, r.sizes->tokens,
-                     p.settings.buckets.value.pad(r.sizes->tokens), p.after.total.gb(), p.budget.pool.gb(),
+                     p.padded_tokens, p.after.total.gb(), p.budget.pool.gb(),
                      verdict_name(p.verdict), changes.empty() ? "-" : changes);
 }
 
@@ -176,7 +205,8 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
   j["foldfit_version"] = std::string(version());
   j["name"] = s.name;
   j["tokens"] = s.tokens;
-  j["padded_tokens"] = s.padded_tokens;
+  j["padded_tokens"] = p.padded_tokens;  // the plan's N: what AlphaFold 3 runs at
+  j["padded_tokens_as_given"] = p.padded_tokens_before;
   j["chains"] = s.chains;
   j["homomer"] = s.homomer;
   j["seeds"] = s.seeds;
@@ -188,6 +218,9 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
   g["budget_bytes"] = p.budget.pool.count();
   g["budget_origin"] = p.budget.origin;
   g["used_by_others_bytes"] = d.used_by_others.count();
+  g["spill_permitted_bytes"] = d.spill_permitted.count();
+  g["host_ram_bytes"] = d.host_ram > Bytes(0) ? nlohmann::ordered_json(d.host_ram.count()) : nlohmann::ordered_json();
+  g["host_ram_origin"] = d.host_ram_origin;
   auto& procs = g["other_processes"] = nlohmann::ordered_json::array();
   for (const GpuProcess& gp : d.other_processes) procs.push_back({{"pid", gp.pid}, {"name", gp.name}, {"bytes", gp.used.count()}});
   g["compute_capability"] = fmt::format("{}.{}", d.spec.cc_major, d.spec.cc_minor);
@@ -199,7 +232,9 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
   for (const Change& c : p.changes)
     changes.push_back({{"setting", c.setting}, {"from", c.from}, {"to", c.to}, {"reason", c.reason},
                        {"saves_bytes", c.saves.count()}, {"quality", c.quality}, {"speed", c.speed}});
-  plan["padded_tokens"] = p.settings.buckets.value.pad(s.tokens);
+  plan["padded_tokens"] = p.padded_tokens;
+  plan["settings"] = p.settings.to_json();
+  plan["host_ram_needed_bytes"] = p.host_ram_needed.count();
   plan["total_bytes"] = p.after.total.count();
   plan["estimate"] = estimate_object(p.after);
   plan["runtime_seconds"] = p.runtime.seconds;
@@ -218,8 +253,9 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
     findings.push_back({{"severity", sev}, {"variable", f.variable}, {"message", f.message}, {"fix", f.fix}});
   }
   auto& to = j["trade_offs"] = nlohmann::ordered_json::array();
-  for (const TradeOff& t : r.trade_offs)
-    to.push_back({{"change", t.change}, {"peak_bytes", t.peak_after.count()}, {"saves_bytes", t.saves.count()},
+  if (r.trade_offs)
+    for (const TradeOff& t : *r.trade_offs)
+      to.push_back({{"change", t.change}, {"peak_bytes", t.peak_after.count()}, {"saves_bytes", t.saves.count()},
                   {"quality", t.quality}, {"speed", t.speed}});
   j["minimum_gpu"] = r.minimum_gpu;
   j["recommended_gpu"] = r.recommended_gpu;

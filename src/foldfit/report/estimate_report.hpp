@@ -5,18 +5,20 @@
 #include <string>
 #include <vector>
 
-#include "foldfit/plan/planner.hpp"
+#include "foldfit/plan/pipeline.hpp"
 
 namespace foldfit::report {
 
+// What one report shows: a planned input (plan/pipeline.hpp).
 struct EstimateReport {
   const Sizes* sizes = nullptr;
   const PlanInputs* inputs = nullptr;
   const Plan* plan = nullptr;
-  std::vector<TradeOff> trade_offs;
+  const std::vector<TradeOff>* trade_offs = nullptr;
   std::string minimum_gpu;
   std::string recommended_gpu;
 };
+EstimateReport report_of(const PlannedInput& planned);
 
 // The familiar block: sizes, GPU and budget, estimate with categories, verdict and plan,
 // runtime, provenance. `explain` adds every phase with its tensors and sources.

@@ -17,9 +17,10 @@ namespace foldfit {
 
 // One configuration to run, with what the model expects of it.
 struct Rung {
-  LaunchConfig config;
+  RunSettings settings;         // the plan's settings, each with its origin
   std::vector<Change> changes;  // against the user's settings, each with its reason
   std::string verdict = "fits"; // the planner's: "fits" | "fits_with_plan" | "cannot_fit"
+  std::int64_t padded_tokens = 0;  // the plan's N (0: unknown)
   Bytes expected_peak;          // the memory model's peak for this configuration (0: unknown)
   Bytes budget;                 // the pool the configuration gives on the device (0: unknown)
   RuntimeEstimate runtime;      // compile-free inference time
@@ -30,7 +31,7 @@ struct Rung {
 
 // What an out-of-memory taught.
 struct OomLesson {
-  LaunchConfig config;          // the configuration that ran out
+  RunSettings settings;         // the configuration that ran out
   Bytes expected_peak;          // what the model expected of it
   std::optional<Bytes> lower_bound;  // the least it needed, from the log (see af3_log.hpp)
   std::string evidence;         // the log line that says so
@@ -59,28 +60,7 @@ class MarginLadder final : public Ladder {
   PlanFn plan_;
   Bytes step_;
   Bytes extra_;
-  std::vector<LaunchConfig> tried_;
+  std::vector<RunSettings> tried_;
 };
-
-// A fixed list of rungs from a JSON file (used by foldfit's tests through
-// FOLDFIT_TEST_LADDER, see docs/run.md): {"rungs": [{"config": {...}, "expected_peak":
-// BYTES, "budget": BYTES, "runtime_seconds": S, "verdict": "...", "changes": [{"setting",
-// "from", "to", "reason"}]}]}. Each rung's config starts from `base`; changes not listed
-// are derived from the differences with `base`.
-class ScriptedLadder final : public Ladder {
- public:
-  ScriptedLadder(std::vector<Rung> rungs);
-  static std::vector<Rung> parse(const std::string& text, const std::string& source, const LaunchConfig& base);
-  Rung first() override;
-  std::optional<Rung> after_oom(const OomLesson& lesson, std::string& why_not) override;
-
- private:
-  std::vector<Rung> rungs_;
-  std::size_t next_ = 0;
-};
-
-// The changes between the user's configuration and a rung's, as Change entries with
-// `reason` (for ladders that do not explain themselves).
-std::vector<Change> changes_between(const LaunchConfig& from, const LaunchConfig& to, const std::string& reason);
 
 }  // namespace foldfit

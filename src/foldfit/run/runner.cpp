@@ -75,13 +75,18 @@ class Watcher final : public ProcessObserver {
 };
 
 std::string describe_rung(const Rung& r) {
-  const LaunchConfig& c = r.config;
-  std::string s = fmt::format("samples {}{}, {} attention", c.num_diffusion_samples,
-                              c.sample_runs > 1 ? fmt::format(" in {} runs", c.sample_runs) : "", c.flash_attention);
-  if (c.mem_fraction) s += fmt::format(", fraction {}", *c.mem_fraction);
-  if (c.unified_memory) s += ", unified memory";
-  if (!c.pair_transition_shard_spec.empty()) s += ", pair_transition_shard_spec " + c.pair_transition_shard_spec;
-  if (!c.pair_attention_chunk_size.empty()) s += ", pair_attention_chunk_size " + c.pair_attention_chunk_size;
+  const RunSettings& c = r.settings;
+  std::string s = fmt::format("samples {}{}, {} attention", c.num_diffusion_samples.value,
+                              c.sample_runs.value > 1 ? fmt::format(" in {} runs", c.sample_runs.value) : "",
+                              c.flash_attention.value);
+  if (r.padded_tokens > 0) s += fmt::format(", N {}", r.padded_tokens);
+  if (c.mem_fraction.explicit_value()) s += fmt::format(", fraction {:g}", c.mem_fraction.value);
+  if (c.unified_memory.value) s += ", unified memory";
+  if (c.pair_transition_shard_spec.value != default_pair_transition_shard_spec())
+    s += ", pair_transition_shard_spec " + c.pair_transition_shard_spec.value.to_string();
+  if (c.pair_attention_chunk_size.value != default_pair_attention_chunk_size())
+    s += ", pair_attention_chunk_size " + c.pair_attention_chunk_size.value.to_string();
+  if (c.bfloat16.value != "all") s += ", bfloat16 " + c.bfloat16.value;
   if (r.expected_peak > Bytes(0)) s += ", expected peak " + format_gb(r.expected_peak);
   return s;
 }
@@ -128,13 +133,15 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
   for (int attempt = 1;; ++attempt) {
     summary.attempts = attempt;
     summary.tried.push_back(fmt::format("{}: {}", attempt, describe_rung(rung)));
+    // The plan owns N: what AlphaFold 3 runs at is what is shown and recorded.
+    if (rung.padded_tokens > 0) summary.input.padded_tokens = base.padded_tokens = rung.padded_tokens;
     if (rung.verdict == "cannot_fit") {
       summary.status = "cannot fit";
       summary.reason = "the planner finds no configuration that fits" +
                        (rung.expected_peak > Bytes(0) ? fmt::format(" (expected peak {})", format_gb(rung.expected_peak)) : "");
       RunRecord r = base;
       r.attempt = attempt;
-      r.config_json = rung.config.to_json().dump();
+      r.config_json = nlohmann::ordered_json{{"settings", rung.settings.to_json()}}.dump();
       r.expected_peak = rung.expected_peak;
       r.budget = rung.budget;
       r.outcome = RunOutcome::failed;
@@ -143,18 +150,19 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
       events_.on_done(summary);
       return summary;
     }
-    events_.on_rung(input, rung, attempt);
+    events_.on_rung(summary.input, rung, attempt);
 
-    const LaunchConfig& config = rung.config;
+    const RunSettings& config = rung.settings;
+    const int parts = std::max(1, config.sample_runs.value);
     bool oom = false;
     OomLesson lesson;
-    for (int part = 0; part < config.sample_runs; ++part) {
+    for (int part = 0; part < parts; ++part) {
       std::string json_path = input.path;
       std::string name = input.name;
-      if (config.sample_runs > 1)
-        json_path = write_split_input(input.path, part, config.sample_runs, (fs::path(s_.work_dir) / "inputs").string(), &name);
+      if (parts > 1)
+        json_path = write_split_input(input.path, part, parts, (fs::path(s_.work_dir) / "inputs").string(), &name);
       OutputState state = inspect_output(s_.output_dir, name);
-      if (state.finished && (config.sample_runs > 1 || !s_.force)) continue;  // a split finished earlier
+      if (state.finished && (parts > 1 || !s_.force)) continue;  // a split finished earlier
       bool pipeline = s_.run_data_pipeline;
       if (auto it = data_json_for_part.find(part); it != data_json_for_part.end()) {
         json_path = it->second;
@@ -177,7 +185,8 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
       RunRecord r = base;
       r.attempt = attempt;
       r.part = part + 1;
-      nlohmann::ordered_json cj = config.to_json();
+      nlohmann::ordered_json cj;
+      cj["settings"] = config.to_json();
       cj["argv"] = cmd.argv;
       cj["environment_set"] = cmd.set_by_foldfit;
       cj["extra_margin"] = rung.extra_margin.count();
@@ -185,21 +194,21 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
       r.config_json = cj.dump();
       r.expected_peak = rung.expected_peak;
       r.budget = rung.budget;
-      r.preallocated = config.preallocate;
+      r.preallocated = config.preallocate.value;
       r.log_path = log_path;
       r.outcome = RunOutcome::planned;
       r.id = journal_.add(r);
 
       {
         std::ofstream log(log_path, std::ios::app);
-        log << fmt::format("==== foldfit: attempt {} part {}/{}: {}\n", attempt, part + 1, config.sample_runs,
+        log << fmt::format("==== foldfit: attempt {} part {}/{}: {}\n", attempt, part + 1, parts,
                            fmt::join(cmd.argv, " "));
       }
       r.outcome = RunOutcome::running;
       journal_.update(r);
-      events_.on_launch(input, cmd, log_path);
+      events_.on_launch(summary.input, cmd, log_path);
 
-      Watcher watcher(input, rung, events_, gpu_);
+      Watcher watcher(summary.input, rung, events_, gpu_);
       ProcessSpec spec{cmd.argv, cmd.environment, log_path, s_.echo, s_.tick_seconds};
       ProcessResult result = launcher_.run(spec, watcher);
 
@@ -236,7 +245,7 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
                                                : log.last_error();
       }
       journal_.update(r);
-      events_.on_attempt_end(input, r, log);
+      events_.on_attempt_end(summary.input, r, log);
 
       if (r.outcome == RunOutcome::succeeded) continue;
       if (r.outcome == RunOutcome::interrupted || r.outcome == RunOutcome::failed) {
@@ -249,7 +258,7 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
       OutputState after = inspect_output(s_.output_dir, name);
       if (s_.run_data_pipeline && after.has_data_json && pipeline) data_json_for_part[part] = after.data_json;
       oom = true;
-      lesson.config = config;
+      lesson.settings = config;
       lesson.expected_peak = rung.expected_peak;
       lesson.lower_bound = log.peak_lower_bound();
       lesson.evidence = r.message;

@@ -37,6 +37,7 @@ class Buckets {
   const std::vector<std::int64_t>& sizes() const { return sizes_; }
   std::string to_string() const;  // "128,256,..."
   bool is_default() const { return sizes_ == defaults(); }
+  bool operator==(const Buckets&) const = default;
 
  private:
   std::vector<std::int64_t> sizes_;

@@ -27,7 +27,12 @@ d = json.load(open(sys.argv[1]))
 assert d["schema"] == "foldfit.estimate/1"
 for k in ["name", "tokens", "padded_tokens", "chains", "homomer", "gpu", "estimate", "verdict", "plan"]:
     assert k in d, k
-assert d["tokens"] == 3600 and d["padded_tokens"] == 4096 and d["chains"] == 4 and d["homomer"] is True
+assert d["tokens"] == 3600 and d["padded_tokens_as_given"] == 4096 and d["chains"] == 4 and d["homomer"] is True
+# The plan owns N: the top level and the plan agree on what AlphaFold 3 will run at.
+assert d["padded_tokens"] == d["plan"]["padded_tokens"], (d["padded_tokens"], d["plan"]["padded_tokens"])
+s = d["plan"]["settings"]
+assert s["num_diffusion_samples"] == {"value": 5, "origin": "default"}, s["num_diffusion_samples"]
+assert s["XLA_CLIENT_MEM_FRACTION"]["origin"] == "plan" and s["XLA_CLIENT_MEM_FRACTION"]["value"] == 0.95, s
 for k in ["name", "total_bytes", "budget_bytes"]:
     assert k in d["gpu"], k
 e = d["estimate"]
@@ -62,7 +67,13 @@ expect_rc 0 "$FOLDFIT" estimate --json_path="$SRC/examples/2pv7.json" --gpu=h100
 expect_rc 2 "$FOLDFIT" estimate --json_path="$SRC/examples/2pv7.json" --gpu=H100-80G
 expect_in "$tmp/err" "did you mean"
 expect_rc 11 "$FOLDFIT" estimate --json_path="$tmp/big.json" --gpu=A100-40GB --max_gpu_memory_gb=4 --num_diffusion_samples=5
-expect_in "$tmp/out" "memory set to 4.00 GB by --max_gpu_memory_gb"
+expect_in "$tmp/out" "planned with 4.00 GB (--max_gpu_memory_gb)"
+
+# A pasted run_alphafold.py command line: its other flags are accepted, a typo is not.
+expect_rc 0 "$FOLDFIT" estimate --json_path="$SRC/examples/2pv7.json" --gpu=H100-80GB --model_dir=/models \
+  --max_template_date=2021-09-30 --db_dir=/db --output_dir=/out
+expect_rc 2 "$FOLDFIT" estimate --json_path="$SRC/examples/2pv7.json" --gpu=H100-80GB --max_template_dat=2021-09-30
+expect_in "$tmp/err" "max_template_date"
 
 # Invalid input: exit 2, nothing on stdout.
 printf '{"dialect": "alphafold3"}' >"$tmp/bad.json"

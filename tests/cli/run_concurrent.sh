@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Two foldfit runs at once, sharing one history database.
 source "$SRC/tests/fake_af3/e2e_lib.sh"
-echo '{"rungs": [{}]}' > "$WORK/ladder.json"
-export FOLDFIT_TEST_LADDER=$WORK/ladder.json FAKE_AF3_SECONDS=0.02
+export FAKE_AF3_SECONDS=0.02
 for side in left right; do
   mkdir -p "$WORK/$side"
   for i in 1 2 3 4; do make_job "$WORK/$side/$side$i.json" "$side$i" $((i * 40)); done
 done
-"$FOLDFIT" run --input_dir="$WORK/left" --output_dir="$WORK/out_left" --history_db="$DB" > "$WORK/left.out" 2>&1 &
+"$FOLDFIT" run --gpu=H100-80GB --input_dir="$WORK/left" --output_dir="$WORK/out_left" --history_db="$DB" > "$WORK/left.out" 2>&1 &
 left=$!
-"$FOLDFIT" run --input_dir="$WORK/right" --output_dir="$WORK/out_right" --history_db="$DB" > "$WORK/right.out" 2>&1 &
+"$FOLDFIT" run --gpu=H100-80GB --input_dir="$WORK/right" --output_dir="$WORK/out_right" --history_db="$DB" > "$WORK/right.out" 2>&1 &
 right=$!
 rc_left=0; wait "$left" || rc_left=$?
 rc_right=0; wait "$right" || rc_right=$?

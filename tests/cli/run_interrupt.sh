@@ -4,8 +4,7 @@ source "$SRC/tests/fake_af3/e2e_lib.sh"
 mkdir -p "$WORK/in"
 make_job "$WORK/in/a.json" a 50
 make_job "$WORK/in/b.json" b 300
-echo '{"rungs": [{}]}' > "$WORK/ladder.json"
-export FOLDFIT_TEST_LADDER=$WORK/ladder.json FAKE_AF3_PIDFILE=$WORK/af3.pid
+export FAKE_AF3_PIDFILE=$WORK/af3.pid
 
 wait_for_af3() {
   for _ in $(seq 1 200); do [ -s "$WORK/af3.pid" ] && return 0; sleep 0.1; done
@@ -13,7 +12,7 @@ wait_for_af3() {
 }
 
 # 1. SIGINT while AlphaFold 3 runs: passed on, waited for, recorded, batch stopped, exit 128+2.
-FAKE_AF3_SECONDS=5 "$FOLDFIT" run --input_dir="$WORK/in" --output_dir="$WORK/out" --history_db="$DB" > "$WORK/s1" 2>&1 &
+FAKE_AF3_SECONDS=5 "$FOLDFIT" run --gpu=H100-80GB --input_dir="$WORK/in" --output_dir="$WORK/out" --history_db="$DB" > "$WORK/s1" 2>&1 &
 foldfit_pid=$!
 wait_for_af3
 af3_pid=$(cat "$WORK/af3.pid")
@@ -28,7 +27,7 @@ expect_contains "$WORK/s1" '"outcome":"interrupted"'
 
 # 2. foldfit killed outright (and its AlphaFold 3 with it, as when a node dies).
 rm -f "$WORK/af3.pid"
-FAKE_AF3_SECONDS=5 "$FOLDFIT" run --input_dir="$WORK/in" --output_dir="$WORK/out" --history_db="$DB" > "$WORK/s2" 2>&1 &
+FAKE_AF3_SECONDS=5 "$FOLDFIT" run --gpu=H100-80GB --input_dir="$WORK/in" --output_dir="$WORK/out" --history_db="$DB" > "$WORK/s2" 2>&1 &
 foldfit_pid=$!
 wait_for_af3
 kill -KILL "$foldfit_pid"
@@ -37,7 +36,7 @@ kill -KILL "$(cat "$WORK/af3.pid")" 2>/dev/null || true
 
 # 3. Resume: the dead run's row becomes "interrupted"; both inputs finish; outputs of the
 #    interrupted attempt's folder are reused, not duplicated.
-"$FOLDFIT" run --input_dir="$WORK/in" --output_dir="$WORK/out" --history_db="$DB" --format=text > "$WORK/s3" 2>&1 \
+"$FOLDFIT" run --gpu=H100-80GB --input_dir="$WORK/in" --output_dir="$WORK/out" --history_db="$DB" --format=text > "$WORK/s3" 2>&1 \
   || { cat "$WORK/s3"; fail "resume failed"; }
 expect_contains "$WORK/s3" "2 done (0 after a retry), 0 skipped, 0 failed or stopped"
 test -f "$WORK/out/a/a_ranking_scores.csv" && test -f "$WORK/out/b/b_ranking_scores.csv" || fail "outputs missing"

@@ -1,6 +1,9 @@
 # e2e_lib.sh - shared set-up of the `foldfit run` end-to-end tests (sourced by tests/cli/run_*.sh).
 # A scratch folder, private XDG folders and history database, and the fake AlphaFold 3.
 set -euo pipefail
+# The machine's own JAX/XLA settings must not reach the tests.
+unset XLA_PYTHON_CLIENT_PREALLOCATE XLA_CLIENT_MEM_FRACTION XLA_PYTHON_CLIENT_MEM_FRACTION TF_FORCE_UNIFIED_MEMORY \
+  XLA_PYTHON_CLIENT_ALLOCATOR XLA_FLAGS CUDA_VISIBLE_DEVICES
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache

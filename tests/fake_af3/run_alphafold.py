@@ -117,7 +117,12 @@ def main(argv):
                                return_distogram=_SAVE_DISTOGRAM.value)
     env = os.environ
     total = int(env.get("FAKE_GPU_MEMORY_BYTES", str(80 * 10**9)))
-    fraction = float(env.get("XLA_CLIENT_MEM_FRACTION", env.get("XLA_PYTHON_CLIENT_MEM_FRACTION", "0.75")))
+    if env.get("XLA_CLIENT_MEM_FRACTION") and env.get("XLA_PYTHON_CLIENT_MEM_FRACTION"):
+        # As jaxlib: both names at once is an error.
+        print("ValueError: XLA_CLIENT_MEM_FRACTION is specified together with XLA_PYTHON_CLIENT_MEM_FRACTION. "
+              "Remove the latter one, it is deprecated.", flush=True)
+        return 1
+    fraction = float(env.get("XLA_CLIENT_MEM_FRACTION") or env.get("XLA_PYTHON_CLIENT_MEM_FRACTION") or "0.75")
     unified = env.get("TF_FORCE_UNIFIED_MEMORY", "").lower() in ("1", "true")
     if fraction > 1 and not unified:
         print(f"ValueError: XLA_CLIENT_MEM_FRACTION={fraction} above 1 needs TF_FORCE_UNIFIED_MEMORY", flush=True)

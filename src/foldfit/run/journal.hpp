@@ -25,7 +25,7 @@ struct RunRecord {
   std::int64_t tokens = 0;
   std::int64_t padded_tokens = 0;
   std::string sizes_json;       // the sizes as `foldfit tokens --format=json` writes them
-  std::string config_json;      // LaunchConfig::to_json plus the argv and environment set
+  std::string config_json;      // {"settings": RunSettings::to_json(), "argv", "environment_set", ...}
   int attempt = 1;              // 1 for the first configuration, 2 after one out-of-memory, ...
   int part = 1;                 // sample split run, 1-based
   std::string gpu;              // "NVIDIA A100-SXM4-40GB" or the table name

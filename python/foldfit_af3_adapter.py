@@ -1,4 +1,5 @@
-"""foldfit_af3_adapter.py - run AlphaFold 3's run_alphafold.py with model-config fields it has no flag for.
+"""foldfit_af3_adapter.py - run AlphaFold 3's run_alphafold.py with model-config fields it has no flag for
+(pair_transition_shard_spec, pair_attention_chunk_size, bfloat16).
 
 Usage (foldfit builds this command line; nothing else is needed):
 
@@ -19,7 +20,10 @@ import sys
 
 # Releases whose global_config has both fields (alphafold3/model/model_config.py).
 TESTED_VERSIONS = ("3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4")
-FIELDS = ("pair_transition_shard_spec", "pair_attention_chunk_size")
+SPEC_FIELDS = ("pair_transition_shard_spec", "pair_attention_chunk_size")
+# global_config.bfloat16: 'all' (AlphaFold 3's default) or 'none' (activations in float32).
+CHOICE_FIELDS = {"bfloat16": ("all", "none")}
+FIELDS = SPEC_FIELDS + tuple(CHOICE_FIELDS)
 
 
 class AdapterError(Exception):
@@ -37,6 +41,11 @@ def parse_fields(text):
     for name, value in raw.items():
         if name not in FIELDS:
             raise AdapterError(f"unknown field {name!r}; the adapter sets only {', '.join(FIELDS)}")
+        if name in CHOICE_FIELDS:
+            if value not in CHOICE_FIELDS[name]:
+                raise AdapterError(f"{name}: {value!r} is not one of {', '.join(CHOICE_FIELDS[name])}")
+            fields[name] = value
+            continue
         try:
             spec = ast.literal_eval(value) if isinstance(value, str) else value
         except (ValueError, SyntaxError) as e:

@@ -140,6 +140,7 @@ def main(argv):
              "fraction": fraction, "unified": unified, "preallocate": env.get("XLA_PYTHON_CLIENT_PREALLOCATE"),
              "pair_transition_shard_spec": config.global_config.pair_transition_shard_spec,
              "pair_attention_chunk_size": config.global_config.pair_attention_chunk_size,
+             "bfloat16": config.global_config.bfloat16,
              "run_data_pipeline": _RUN_DATA_PIPELINE.value, "json_path": _JSON_PATH.value,
              "force_output_dir": _FORCE_OUTPUT_DIR.value, "jax_compilation_cache_dir": _JAX_CACHE.value}
 

@@ -76,9 +76,15 @@ class AdapterTest(unittest.TestCase):
         self.assertIn("pair_transition_shard_spec: '((2048, None' is not a Python literal", r.stderr)
 
     def test_unknown_field(self):
-        r = self.run_adapter({"bfloat16": "'none'"})
+        r = self.run_adapter({"num_layers": "48"})
         self.assertEqual(r.returncode, 2)
-        self.assertIn("unknown field 'bfloat16'", r.stderr)
+        self.assertIn("unknown field 'num_layers'", r.stderr)
+
+    def test_bfloat16(self):
+        r = self.run_adapter({"bfloat16": "none"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("global_config.bfloat16 = 'none'", r.stderr)
+        self.assertEqual(self.run_adapter({"bfloat16": "half"}).returncode, 2)
 
     def test_not_run_alphafold(self):
         r = self.run_adapter({}, script=os.path.join(self.tmp, "missing.py"))

@@ -283,6 +283,7 @@ Plan fit_settings(const PlanInputs& in) {
       Change c{all[i].setting, "", "", "", Bytes(0), all[i].quality, all[i].speed};
       if (!all[i].apply(next, ctx, c)) continue;
       c.saves = ctx.estimate(t).pool - ctx.estimate(next).pool;
+      c.budget_gain = budget_for(next, in.device).pool - budget_for(t, in.device).pool;
       if (changes) changes->push_back(c);
       t = next;
     }
@@ -304,8 +305,13 @@ Plan fit_settings(const PlanInputs& in) {
     ok = ctx.fits(s);
   }
   if (ok) {
-    // Drop levers the fit does not need, costliest first.
+    // Drop levers the fit does not need, costliest first. With unified memory in the plan
+    // a lossless lever that costs no time stays: it shrinks the spill and its slowdown.
+    bool spills = std::any_of(chosen.begin(), chosen.end(), [&](std::size_t i) { return all[i].setting == "unified memory"; });
     for (std::size_t k = chosen.size(); k-- > 0;) {
+      if (spills && !is_budget_lever(chosen[k]) && all[chosen[k]].speed.find("slower") == std::string::npos &&
+          all[chosen[k]].quality == "none")
+        continue;
       std::vector<std::size_t> without;
       for (std::size_t i = 0; i < chosen.size(); ++i)
         if (i != k) without.push_back(chosen[i]);

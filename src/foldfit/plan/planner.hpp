@@ -51,6 +51,7 @@ struct Change {
   Bytes saves;           // peak reduction credited to this change by the model
   std::string quality;   // "none" or what is lost
   std::string speed;     // "none", "slower (x1.3)", ...
+  Bytes budget_gain;     // what the change adds to JAX's pool (fraction, unified memory)
 };
 
 struct PlanInputs {

@@ -39,9 +39,12 @@ std::string categories_line(const MemoryEstimate& e) {
   return out;
 }
 
-std::string budget_line(const Plan& p) {
-  const MemoryBudget& b = p.budget;
-  return fmt::format("{} for JAX ({})", gb(b.pool), b.origin);
+std::string budget_line(const MemoryBudget& b) { return fmt::format("{} for JAX ({})", gb(b.pool), b.origin); }
+
+// What a change buys: a lower peak, or a larger pool.
+std::string effect(const Change& c) {
+  if (c.budget_gain > Bytes(0) && c.saves == Bytes(0)) return fmt::format("adds {:.2f} GB to JAX's pool", c.budget_gain.gb());
+  return fmt::format("saves {:.2f} GB", c.saves.gb());
 }
 
 std::string runtime_line(const RuntimeEstimate& r) {
@@ -108,7 +111,7 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
                      s.above_largest_bucket ? ", above the largest bucket" : "");
   out += fmt::format("  Number of chains: {}{}\n", s.chains, s.homomer ? " (homomer)" : "");
   out += fmt::format("  GPU: {} [{}]\n", d.spec.name.empty() ? d.origin : d.spec.name, d.origin);
-  out += fmt::format("  Available GPU memory: {}; {}\n", format_gb_gib(d.total), budget_line(p));
+  out += fmt::format("  Available GPU memory: {}; {}\n", format_gb_gib(d.total), budget_line(p.budget_before));
   if (d.spill_permitted > Bytes(0))
     out += fmt::format("  Host RAM spill allowed: up to {} beyond the card (--max_gpu_memory_gb; unified memory, "
                        "much slower)\n", gb(d.spill_permitted));
@@ -146,11 +149,11 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
   } else {
     out += "Optimization Suggestion:\n";
     for (const Change& c : p.changes)
-      out += fmt::format("  {}: {} -> {} ({}; saves {:.2f} GB; quality: {}; speed: {})\n", c.setting, c.from, c.to,
-                         c.reason, c.saves.gb(), c.quality, c.speed);
-    out += fmt::format("  {}: {} (pool {}). Will fit: {}\n",
+      out += fmt::format("  {}: {} -> {} ({}; {}; quality: {}; speed: {})\n", c.setting, c.from, c.to, c.reason,
+                         effect(c), c.quality, c.speed);
+    out += fmt::format("  {}: {} (pool {}); {}. Will fit: {}\n",
                        p.verdict == Verdict::cannot_fit ? "Best attempt, with these changes" : "Estimate with these changes",
-                       format_gb_gib(p.after.total), gb(p.after.pool), verdict_words(p.verdict));
+                       format_gb_gib(p.after.total), gb(p.after.pool), budget_line(p.budget), verdict_words(p.verdict));
   }
   out += host_ram_line(p, d);
   if (p.verdict == Verdict::cannot_fit) {
@@ -215,8 +218,9 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
   g["origin"] = d.origin;
   g["detected"] = d.detected;
   g["total_bytes"] = d.total.count();
-  g["budget_bytes"] = p.budget.pool.count();
+  g["budget_bytes"] = p.budget.pool.count();  // with the plan's settings
   g["budget_origin"] = p.budget.origin;
+  g["budget_as_given_bytes"] = p.budget_before.pool.count();
   g["used_by_others_bytes"] = d.used_by_others.count();
   g["spill_permitted_bytes"] = d.spill_permitted.count();
   g["host_ram_bytes"] = d.host_ram > Bytes(0) ? nlohmann::ordered_json(d.host_ram.count()) : nlohmann::ordered_json();
@@ -231,7 +235,8 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
   auto& changes = plan["changes"] = nlohmann::ordered_json::array();
   for (const Change& c : p.changes)
     changes.push_back({{"setting", c.setting}, {"from", c.from}, {"to", c.to}, {"reason", c.reason},
-                       {"saves_bytes", c.saves.count()}, {"quality", c.quality}, {"speed", c.speed}});
+                       {"saves_bytes", c.saves.count()}, {"budget_gain_bytes", c.budget_gain.count()},
+                       {"quality", c.quality}, {"speed", c.speed}});
   plan["padded_tokens"] = p.padded_tokens;
   plan["settings"] = p.settings.to_json();
   plan["host_ram_needed_bytes"] = p.host_ram_needed.count();

@@ -8,15 +8,20 @@ namespace foldfit::report {
 
 namespace {
 
+// What AlphaFold 3's data pipeline does for a chain given no MSA / no templates: it
+// searches MSAs for protein and RNA only, and templates for protein only.
 std::string rows_text(const ChainSize& c) {
-  if (!c.msa_given) return "search";
-  return std::to_string(c.unpaired_msa_rows + c.paired_msa_rows);
+  if (c.msa_given) return std::to_string(c.unpaired_msa_rows + c.paired_msa_rows);
+  return c.type == EntityType::protein || c.type == EntityType::rna ? "search" : "none";
 }
 
-std::string templates_text(std::int64_t t) { return t < 0 ? "search" : std::to_string(t); }
+std::string templates_text(const ChainSize& c) {
+  if (c.type != EntityType::protein) return "none";
+  return c.templates < 0 ? "search" : std::to_string(c.templates);
+}
 
 std::string display_name(const Sizes& s) {
-  return s.job_index >= 0 ? fmt::format("{} (job {} of {})", s.name, s.job_index, s.file)
+  return s.job_index >= 0 ? fmt::format("{} (job {} of {})", s.name, s.job_index + 1, s.file)
                           : fmt::format("{} ({})", s.name, s.file);
 }
 
@@ -28,7 +33,7 @@ std::string sizes_text(const Sizes& s) {
                      "tokens", "atoms", "msa_rows", "templates");
   for (const ChainSize& c : s.chain_sizes) {
     out += fmt::format("  {:<6} {:<8} {:>6} {:>9} {:>7} {:>7} {:>9} {:>9}{}\n", c.id, entity_type_name(c.type),
-                       c.entity + 1, c.residues, c.tokens, c.heavy_atoms, rows_text(c), templates_text(c.templates),
+                       c.entity + 1, c.residues, c.tokens, c.heavy_atoms, rows_text(c), templates_text(c),
                        c.dropped ? "  (dropped: all unknown)" : "");
   }
   out += fmt::format("  tokens {} -> padded {}{}; flat atoms {}; chains {}{}; entities {}; seeds {}\n", s.tokens,

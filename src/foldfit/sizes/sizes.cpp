@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <array>
 #include <map>
 #include <optional>
@@ -192,6 +194,14 @@ Sizes size_input(const Input& input, const Ccd& ccd, const SizeOptions& options)
     std::optional<Copy> shared;
     if (e.type != EntityType::ligand || e.smiles) shared = e.ids.empty() ? Copy{} : tokenize(e.ids.front());
     std::string signature = entity_signature(e);
+    if (e.type == EntityType::rna && !e.ids.empty()) {
+      // AlphaFold 3 maps every letter but A, C, G and U to N (unknown) in RNA.
+      std::size_t thymine = static_cast<std::size_t>(std::count(e.sequence.begin(), e.sequence.end(), 'T'));
+      if (thymine > 0)
+        s.warnings.push_back(fmt::format("chain {}: the RNA sequence has {} T (thymine) residue{}; AlphaFold 3 reads "
+                                         "them as N (unknown RNA residue): use U for uracil, or a dna entry",
+                                         e.ids.front(), thymine, thymine == 1 ? "" : "s"));
+    }
     for (const std::string& id : e.ids) {
       Copy copy = shared ? *shared : tokenize(id);
       ChainSize c;

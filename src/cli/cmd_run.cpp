@@ -14,6 +14,7 @@
 #include "foldfit/common/error.hpp"
 #include "foldfit/history/database.hpp"
 #include "foldfit/history/sha256.hpp"
+#include "foldfit/report/run_progress.hpp"
 #include "foldfit/report/sizes_report.hpp"
 #include "foldfit/run/af3_args.hpp"
 #include "foldfit/common/atomic_file.hpp"
@@ -50,11 +51,6 @@ std::vector<OptionSpec> run_options() {
 const std::set<std::string> kInterpreted = {"json_path", "input_dir", "output_dir", "jax_compilation_cache_dir",
                                            "force_output_dir", "run_data_pipeline"};
 
-std::string clock_text(double seconds) {
-  auto s = static_cast<long long>(seconds + 0.5);
-  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
-}
-
 std::string xdg_cache(const std::map<std::string, std::string>& env) {
   if (auto it = env.find("XDG_CACHE_HOME"); it != env.end() && !it->second.empty()) return it->second + "/foldfit";
   auto home = env.find("HOME");
@@ -67,128 +63,6 @@ std::string batch_id() {
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
   return fmt::format("{}-{}", buf, ::getpid());
 }
-
-// Progress and decisions, as text (a line per stage, rewritten in place on a terminal)
-// or as JSON lines.
-class Printer final : public RunEvents {
- public:
-  Printer(bool json, bool tty, std::size_t total) : json_(json), tty_(tty), total_(total) {}
-
-  void on_skip(const RunInput& in, const std::string& reason) override {
-    if (json_) return emit({{"event", "skip"}, {"input", in.name}, {"reason", reason}});
-    end_line();
-    std::cout << fmt::format("{} {}: skipped, {}\n", counter(), in.name, reason);
-  }
-  void on_rung(const RunInput& in, const Rung& r, int attempt) override {
-    inference_start_.reset();
-    last_.clear();
-    if (json_) {
-      nlohmann::ordered_json changes = nlohmann::ordered_json::array();
-      for (const Change& c : r.changes) changes.push_back({{"setting", c.setting}, {"from", c.from}, {"to", c.to}, {"reason", c.reason}});
-      return emit({{"event", "plan"}, {"input", in.name}, {"attempt", attempt}, {"padded_tokens", in.padded_tokens},
-                   {"verdict", r.verdict}, {"expected_peak", r.expected_peak.count()}, {"budget", r.budget.count()},
-                   {"changes", changes}, {"settings", r.settings.to_json()}, {"notes", r.notes}});
-    }
-    end_line();
-    std::cout << fmt::format("{} {} ({} tokens, bucket {}){}\n", counter(), in.name, in.tokens, in.padded_tokens,
-                             attempt > 1 ? fmt::format(", attempt {}", attempt) : "");
-    if (r.expected_peak > Bytes(0))
-      std::cout << fmt::format("  expected peak {}{} ({})\n", format_gb(r.expected_peak),
-                               r.budget > Bytes(0) ? fmt::format(" of {} usable", format_gb(r.budget)) : "", r.origin);
-    if (!r.changes.empty()) {
-      std::cout << "Applying automatic memory optimizations:\n";
-      for (const Change& c : r.changes)
-        std::cout << fmt::format("  {}: {} -> {}{}\n", c.setting, c.from, c.to, c.reason.empty() ? "" : " (" + c.reason + ")");
-    }
-    for (const std::string& n : r.notes) std::cout << "  note: " << n << "\n";
-    std::cout.flush();
-  }
-  void on_launch(const RunInput&, const LaunchCommand& cmd, const std::string& log_path) override {
-    if (json_) return;
-    for (const auto& [k, v] : cmd.set_by_foldfit) std::cout << fmt::format("  environment: {}={}\n", k, v);
-    std::cout << fmt::format("  log: {}\n", log_path);
-  }
-  void on_progress(const RunInput& in, const Af3Progress& p, double elapsed, const Rung& r) override {
-    if (p.stage == Af3Stage::inference && !inference_start_) inference_start_ = elapsed;
-    std::string remaining;
-    if (r.runtime.seconds > 0) {
-      if (inference_start_)
-        remaining = fmt::format(", ~{} left (runtime model)", clock_text(std::max(0.0, r.runtime.seconds - (elapsed - *inference_start_))));
-      else
-        remaining = fmt::format(", inference ~{} (runtime model)", clock_text(r.runtime.seconds));
-    }
-    std::string stage = p.describe();
-    if (json_) {
-      if (stage == last_) return;
-      last_ = stage;
-      return emit({{"event", "stage"}, {"input", in.name}, {"stage", stage}, {"elapsed", elapsed},
-                   {"remaining", inference_start_ && r.runtime.seconds > 0
-                                     ? nlohmann::ordered_json(std::max(0.0, r.runtime.seconds - (elapsed - *inference_start_)))
-                                     : nlohmann::ordered_json()}});
-    }
-    std::string line = fmt::format("  {} {}: {}, {} elapsed{}", counter(), in.name, stage, clock_text(elapsed), remaining);
-    if (tty_) {
-      std::cout << "\r\033[K" << line << std::flush;
-      open_line_ = true;
-    } else if (stage != last_) {
-      std::cout << line << "\n" << std::flush;
-    }
-    last_ = stage;
-  }
-  void on_attempt_end(const RunInput& in, const RunRecord& r, const Af3LogScanner& log) override {
-    if (json_)
-      return emit({{"event", "attempt"}, {"input", in.name}, {"attempt", r.attempt}, {"part", r.part},
-                   {"outcome", outcome_name(r.outcome)}, {"exit", r.exit_status}, {"seconds", r.duration_seconds},
-                   {"observed_peak", r.observed_peak ? nlohmann::ordered_json(r.observed_peak->count()) : nlohmann::ordered_json()},
-                   {"observed_source", r.observed_source}, {"message", r.message}});
-    end_line();
-    std::cout << fmt::format("  AlphaFold 3 {} after {}: {}\n", r.exit_status, clock_text(r.duration_seconds), outcome_name(r.outcome));
-    if (r.outcome == RunOutcome::oom) {
-      std::cout << "  out of memory: " << r.message << "\n";
-      if (auto lb = log.peak_lower_bound())
-        std::cout << fmt::format("  learnt: this configuration needs at least {} (expected {})\n", format_gb(*lb),
-                                 format_gb(r.expected_peak));
-    } else if (!r.message.empty()) {
-      std::cout << "  " << r.message << "\n";
-    }
-    std::cout.flush();
-  }
-  void on_done(const InputSummary& s) override {
-    ++done_;
-    if (json_)
-      return emit({{"event", "done"}, {"input", s.input.name}, {"status", s.status}, {"attempts", s.attempts},
-                   {"reason", s.reason}, {"tried", s.tried}});
-    end_line();
-    if (s.status == "failed" || s.status == "cannot fit") {
-      std::cout << fmt::format("  {}: {}\n  tried:\n", s.status, s.reason);
-      for (const std::string& t : s.tried) std::cout << "    " << t << "\n";
-    }
-  }
-  void summary(const std::vector<InputSummary>& all) {
-    if (json_) {
-      nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-      for (const auto& s : all)
-        rows.push_back({{"input", s.input.name}, {"padded_tokens", s.input.padded_tokens}, {"status", s.status},
-                        {"attempts", s.attempts}, {"reason", s.reason}});
-      return emit({{"event", "summary"}, {"inputs", rows}});
-    }
-    end_line();
-    std::cout << "\n" << summary_table(all);
-  }
-
- private:
-  std::string counter() const { return total_ > 1 ? fmt::format("[{}/{}]", std::min(done_ + 1, total_), total_) : ""; }
-  void emit(const nlohmann::ordered_json& j) { std::cout << j.dump() << "\n" << std::flush; }
-  void end_line() {
-    if (open_line_) std::cout << "\n";
-    open_line_ = false;
-  }
-  bool json_, tty_;
-  std::size_t total_, done_ = 0;
-  bool open_line_ = false;
-  std::string last_;
-  std::optional<double> inference_start_;
-};
 
 int exit_code_for(const std::vector<InputSummary>& all, int forwarded_signal) {
   for (const auto& s : all)
@@ -290,7 +164,7 @@ int run_run(const ParsedOptions& options) {
   HistoryDb db(options.get_or("history_db", default_history_path()));
   db.reap_stale();
   std::unique_ptr<ProcessLauncher> launcher = make_process_launcher();
-  Printer printer(json, tty, inputs.size());
+  report::RunProgress printer(std::cout, json, tty, inputs.size());
   Runner runner(rs, *launcher, db, gpu.get(), printer);
   std::vector<InputSummary> all = runner.run_all(inputs, ladder_for);
   printer.summary(all);

@@ -1,6 +1,7 @@
 #include "foldfit/run/runner.hpp"
 
 #include "fixed_ladder.hpp"
+#include "foldfit/report/run_progress.hpp"
 
 #include <gtest/gtest.h>
 
@@ -196,7 +197,7 @@ TEST_F(RunnerTest, BatchInBucketOrderSkipsFinished) {
   EXPECT_EQ(all[1].status, "skipped");
   EXPECT_EQ(all[2].input.name, "big");
   EXPECT_EQ(events.seen, (std::vector<std::string>{"small rung 1", "skip mid", "big rung 1"}));
-  std::string table = summary_table(all);
+  std::string table = report::summary_table(all);
   EXPECT_NE(table.find("2 done (0 after a retry), 1 skipped, 0 failed or stopped"), std::string::npos);
 }
 

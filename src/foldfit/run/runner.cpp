@@ -304,22 +304,6 @@ void order_by_bucket(std::vector<RunInput>& inputs) {
   });
 }
 
-std::string summary_table(const std::vector<InputSummary>& summaries) {
-  std::size_t width = 5;
-  for (const auto& s : summaries) width = std::max(width, s.input.name.size());
-  std::string out = fmt::format("{:<{}}  {:>6}  {:<11}  {:>8}  {}\n", "input", width, "bucket", "status", "attempts", "reason");
-  int done = 0, skipped = 0, retried = 0, failed = 0;
-  for (const auto& s : summaries) {
-    out += fmt::format("{:<{}}  {:>6}  {:<11}  {:>8}  {}\n", s.input.name, width, s.input.padded_tokens, s.status,
-                       s.attempts, s.reason);
-    if (s.status == "done") ++done, retried += s.attempts > 1;
-    else if (s.status == "skipped") ++skipped;
-    else ++failed;
-  }
-  out += fmt::format("{} done ({} after a retry), {} skipped, {} failed or stopped\n", done, retried, skipped, failed);
-  return out;
-}
-
 std::string_view outcome_name(RunOutcome o) {
   switch (o) {
     case RunOutcome::planned: return "planned";

@@ -95,7 +95,4 @@ class Runner {
 // Orders inputs by padded token count, then name: one compile per bucket.
 void order_by_bucket(std::vector<RunInput>& inputs);
 
-// The summary table of a batch: input, bucket, status, attempts, reason.
-std::string summary_table(const std::vector<InputSummary>& summaries);
-
 }  // namespace foldfit

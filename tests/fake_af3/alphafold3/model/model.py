@@ -46,6 +46,10 @@ class Model:
         import jax
         import jax.numpy as jnp
 
+        with jax.named_scope(self.name):
+            return self._forward(batch, hk, jax, jnp)
+
+    def _forward(self, batch, hk, jax, jnp):
         channels = 8
         samples = self.config.heads.diffusion.eval.num_samples
         aatype = batch["aatype"]

@@ -48,6 +48,10 @@ DEFAULTS = {"num_diffusion_samples": 5, "num_recycles": 10, "flash_attention_imp
             "top_buffers": 20}
 # AlphaFold 3 releases identified by the content of alphafold3/model/**/*.py (model_fingerprint).
 KNOWN_RELEASES = {
+    "41c8dc75796d4cf81167e0bd950696ee7c6d63fbc0949717c1fa29cac5db3587": ("v3.0.0", "4f52a3bb624fd7245fb1ad0bf62d752ffa46f0ce"),
+    "53b806ea23ff4c6017ba1353ff61bb5306e8ad937586b8c6996262396414e604": ("v3.0.1", "231efc9bb9c13b45cc59e43f7107869084ee9624"),
+    "168a36bb7c4944a55e8d90cc5f660b4c0af969adf8cba139757515551637973b": ("v3.0.2", "f6a5aecf6eea2b5de4f846df86921630c5036b0b"),
+    "00dd8ad69daa7126356e3856a322ff4ca48eb6484c21a3a70f0b9e2d5cd3b17b": ("v3.0.3", "7b197fe859790fc3e04d03ea70dd0b9ba48881c9"),
     "ee4d354f70d3ab6cd2236444a82322f9eb6c5efa8e523792bf294bb77401f489": ("v3.0.4", "85c4d20505fd5cef05eac22b534d4e793971ae69"),
 }
 

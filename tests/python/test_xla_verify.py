@@ -303,3 +303,18 @@ def test_peak_counts_a_shared_placement_once(tmp_path):
 
 def test_no_dump_gives_no_buffers(tmp_path):
     assert foldfit_xla_buffers.largest_at_peak(str(tmp_path), 5) == ([], None)
+
+
+def test_release_fingerprint_reads_model_sources_only(tmp_path):
+    model = tmp_path / "alphafold3" / "model"
+    (model / "network").mkdir(parents=True)
+    (model / "model.py").write_text("x = 1\n")
+    (model / "network" / "modules.py").write_text("y = 2\n")
+    first = foldfit_xla_verify.model_fingerprint(str(tmp_path / "alphafold3"))
+    (model / "__pycache__").mkdir()
+    (model / "__pycache__" / "model.cpython-312.pyc").write_bytes(b"\0")
+    (model / "json_serialize_pybind.cc").write_text("// not in wheels\n")
+    assert foldfit_xla_verify.model_fingerprint(str(tmp_path / "alphafold3")) == first
+    (model / "network" / "modules.py").write_text("y = 3\n")
+    assert foldfit_xla_verify.model_fingerprint(str(tmp_path / "alphafold3")) != first
+    assert first not in foldfit_xla_verify.KNOWN_RELEASES

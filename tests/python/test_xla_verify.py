@@ -23,6 +23,7 @@ FAKE_PACKAGE = os.path.join(SRC, "tests", "fake_af3", "alphafold3")
 sys.path.insert(0, PYTHON_DIR)
 
 import foldfit_xla_buffers  # noqa: E402
+import foldfit_xla_model  # noqa: E402
 import foldfit_xla_targets  # noqa: E402
 import foldfit_xla_verify  # noqa: E402
 
@@ -181,7 +182,7 @@ def test_glu_implementation_needs_tokamax(af3_path):
 
 def test_helper_imports_with_the_standard_library_only():
     r = subprocess.run([sys.executable, "-S", "-I", "-c",
-                        f"import sys; sys.path.insert(0, {PYTHON_DIR!r}); import foldfit_xla_verify; "
+                        f"import sys; sys.path.insert(0, {PYTHON_DIR!r}); import foldfit_xla_verify; import foldfit_xla_model; "
                         "assert 'jax' not in sys.modules; print('ok')"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
 
@@ -192,7 +193,7 @@ def test_feature_shapes_follow_alphafold3_padding():
     layout = {"msa_crop_size": 16384, "max_templates": 4, "average_num_atoms_per_token": 24,
               "max_atoms_per_token": 24, "atom_cross_att_queries_subset_size": 32,
               "atom_cross_att_keys_subset_size": 128, "profile_width": 31}
-    shapes, atoms = foldfit_xla_verify.feature_shapes(100, layout)
+    shapes, atoms = foldfit_xla_model.feature_shapes(100, layout)
     assert atoms == 2400  # ceil(24 x 100 / 32) x 32
     assert shapes["msa"] == ((16384, 100), "int8")
     assert shapes["template_atom_positions"] == ((4, 100, 24, 3), "float32")
@@ -200,7 +201,7 @@ def test_feature_shapes_follow_alphafold3_padding():
     assert shapes["tokens_to_keys:gather_idxs"] == ((75, 128), "int32")
     assert shapes["queries_to_token_atoms:input_shape"] == ((2,), "int32")
     assert shapes["tokens_to_ligand_ligand_bonds:gather_mask"] == ((1000, 2), "bool")
-    _, atoms = foldfit_xla_verify.feature_shapes(256, layout)
+    _, atoms = foldfit_xla_model.feature_shapes(256, layout)
     assert atoms == 6144
 
 
@@ -310,11 +311,11 @@ def test_release_fingerprint_reads_model_sources_only(tmp_path):
     (model / "network").mkdir(parents=True)
     (model / "model.py").write_text("x = 1\n")
     (model / "network" / "modules.py").write_text("y = 2\n")
-    first = foldfit_xla_verify.model_fingerprint(str(tmp_path / "alphafold3"))
+    first = foldfit_xla_model.model_fingerprint(str(tmp_path / "alphafold3"))
     (model / "__pycache__").mkdir()
     (model / "__pycache__" / "model.cpython-312.pyc").write_bytes(b"\0")
     (model / "json_serialize_pybind.cc").write_text("// not in wheels\n")
-    assert foldfit_xla_verify.model_fingerprint(str(tmp_path / "alphafold3")) == first
+    assert foldfit_xla_model.model_fingerprint(str(tmp_path / "alphafold3")) == first
     (model / "network" / "modules.py").write_text("y = 3\n")
-    assert foldfit_xla_verify.model_fingerprint(str(tmp_path / "alphafold3")) != first
-    assert first not in foldfit_xla_verify.KNOWN_RELEASES
+    assert foldfit_xla_model.model_fingerprint(str(tmp_path / "alphafold3")) != first
+    assert first not in foldfit_xla_model.KNOWN_RELEASES

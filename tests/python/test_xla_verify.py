@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import pytest
 
@@ -25,7 +24,6 @@ sys.path.insert(0, PYTHON_DIR)
 import foldfit_xla_buffers  # noqa: E402
 import foldfit_xla_model  # noqa: E402
 import foldfit_xla_targets  # noqa: E402
-import foldfit_xla_verify  # noqa: E402
 
 
 @pytest.fixture
@@ -319,3 +317,19 @@ def test_release_fingerprint_reads_model_sources_only(tmp_path):
     (model / "network" / "modules.py").write_text("y = 3\n")
     assert foldfit_xla_model.model_fingerprint(str(tmp_path / "alphafold3")) != first
     assert first not in foldfit_xla_model.KNOWN_RELEASES
+
+
+def test_request_from_a_file_and_a_missing_file(af3_path, tmp_path):
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(cpu_request()))
+    env = dict(os.environ, PYTHONPATH=str(af3_path))
+    r = subprocess.run([sys.executable, HELPER, f"--request={path}"], capture_output=True, text=True, env=env,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["request"]["padded_tokens"] == 32
+    missing = tmp_path / "nothing.json"
+    r = subprocess.run([sys.executable, HELPER, f"--request={missing}"], capture_output=True, text=True, env=env,
+                       timeout=60)
+    assert r.returncode == 2
+    assert json.loads(r.stdout) == {"error": f"{missing}: cannot read the request: No such file or directory",
+                                    "kind": "request"}

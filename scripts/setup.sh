@@ -8,7 +8,7 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcifpp-dev librdkit-dev libboost-dev
   libsqlite3-dev zlib1g-dev liblzma-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 clang-14 libclang-rt-14-dev
+  python3 python3-venv clang-14 libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -20,4 +20,15 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+# The project's own Python environment for tests/python (JAX on CPU, exact pins): .venv,
+# git-ignored; rebuilt only when python/requirements-test.txt changes.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+requirements="$root/python/requirements-test.txt"
+if [ ! -x "$root/.venv/bin/python" ] || ! cmp -s "$requirements" "$root/.venv/foldfit-requirements.txt"; then
+  echo "setup: creating $root/.venv from python/requirements-test.txt" >&2
+  python3 -m venv "$root/.venv"
+  "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$root/.venv/foldfit-requirements.txt"
 fi

@@ -38,6 +38,9 @@ struct Planning;
 // run --estimate_memory_only); returns estimate's exit code.
 int print_estimates(const ParsedOptions& options, const Planning& planning, const std::string& format, bool explain);
 
+extern const CommandSpec kVerifySpec;
+int run_verify(const ParsedOptions& options);
+
 extern const CommandSpec kRunSpec;
 int run_run(const ParsedOptions& options);
 extern const CommandSpec kHistorySpec;

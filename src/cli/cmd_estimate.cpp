@@ -16,9 +16,7 @@ namespace foldfit::cli {
 namespace {
 
 std::vector<OptionSpec> estimate_options() {
-  std::vector<OptionSpec> o = input_option_specs(false);
-  for (OptionSpec& s : setting_option_specs()) o.push_back(s);
-  for (OptionSpec& s : device_option_specs()) o.push_back(s);
+  std::vector<OptionSpec> o = planning_option_specs();
   o.push_back({"format", "text|json", "text", "output format; json is documented in docs/json-output.md"});
   o.push_back({"explain", "", "false", "show every phase with its tensors, shapes and AlphaFold 3 sources"});
   return o;

@@ -31,9 +31,7 @@ namespace foldfit::cli {
 namespace {
 
 std::vector<OptionSpec> run_options() {
-  std::vector<OptionSpec> o = input_option_specs(false);
-  for (OptionSpec& s : setting_option_specs()) o.push_back(s);
-  for (OptionSpec& s : device_option_specs()) o.push_back(s);
+  std::vector<OptionSpec> o = planning_option_specs();
   o.push_back({"output_dir", "DIR", "", "run_alphafold.py's output folder (required unless --estimate_memory_only)"});
   o.push_back({"auto_memory_optimization", "", "true", "plan the settings that fit and retry out-of-memory with the next plan"});
   o.push_back({"estimate_memory_only", "", "false", "print foldfit estimate's report for each input and exit (its exit codes)"});

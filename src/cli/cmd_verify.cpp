@@ -29,10 +29,8 @@ namespace foldfit::cli {
 namespace {
 
 std::vector<OptionSpec> verify_options() {
-  std::vector<OptionSpec> o = input_option_specs(false);
+  std::vector<OptionSpec> o = planning_option_specs();
   o.push_back({"padded_tokens", "N", "", "compile for this padded size instead of an input's (an input of N tokens)"});
-  for (OptionSpec& s : setting_option_specs()) o.push_back(s);
-  for (OptionSpec& s : device_option_specs()) o.push_back(s);
   o.push_back({"af3_python", "CMD", "the interpreter of the AlphaFold 3 command foldfit run finds",
                "the Python that runs run_alphafold.py (JAX, haiku, tokamax and alphafold3 importable)"});
   o.push_back({"run_alphafold", "FILE", "the run_alphafold.py of that command",

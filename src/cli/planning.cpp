@@ -5,6 +5,7 @@
 #include "foldfit/common/process_environment.hpp"
 #include "foldfit/history/calibrate.hpp"
 #include "foldfit/plan/read_settings.hpp"
+#include "inputs.hpp"
 
 namespace foldfit::cli {
 
@@ -27,6 +28,13 @@ std::vector<OptionSpec> device_option_specs() {
       {"calibration", "FILE", "the file foldfit calibrate writes, else the built-in overlays",
        "a calibration overlay (data/calibration/README.md)"},
   };
+}
+
+std::vector<OptionSpec> planning_option_specs() {
+  std::vector<OptionSpec> o = input_option_specs(false);
+  for (OptionSpec& s : setting_option_specs()) o.push_back(s);
+  for (OptionSpec& s : device_option_specs()) o.push_back(s);
+  return o;
 }
 
 Planning planning_from(const ParsedOptions& o) {

@@ -22,6 +22,9 @@ inline constexpr double kDefaultMarginGb = 1.0;
 // and the device flags, declared once for every command that plans.
 std::vector<OptionSpec> setting_option_specs();
 std::vector<OptionSpec> device_option_specs();
+// The options of every command that plans: the inputs (inputs.hpp), then the settings,
+// then the device.
+std::vector<OptionSpec> planning_option_specs();
 
 struct Planning {
   std::map<std::string, std::string> environment;  // this process's

@@ -73,10 +73,7 @@ int print_estimates(const ParsedOptions& options, const Planning& planning, cons
     request.details = !(list && format == "text");
     PlannedInput planned = plan_input(s, request);
     const Plan& p = planned.plan;
-    // An environment AlphaFold 3 cannot run under is an error, not a verdict.
-    for (const EnvFinding& f : p.findings)
-      if (f.severity == EnvFinding::Severity::error && p.verdict != Verdict::cannot_fit)
-        throw UsageError(fmt::format("error: {}{}", f.message, f.fix.empty() ? "" : " Fix: " + f.fix));
+    require_runnable(p);
     report::EstimateReport r = report::report_of(planned);
     if (format == "json") {
       std::string text = report::estimate_json(r).dump(2);

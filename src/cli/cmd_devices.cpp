@@ -2,16 +2,11 @@
 // and the JAX/XLA memory settings AlphaFold 3 would run under here.
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "foldfit/common/process_environment.hpp"
-#include "foldfit/common/error.hpp"
 #include "foldfit/common/version.hpp"
-#include "foldfit/device/environment.hpp"
-#include "foldfit/device/gpu_table.hpp"
 #include "foldfit/device/nvml.hpp"
 #include "foldfit/report/devices_report.hpp"
 
@@ -39,44 +34,13 @@ int run_devices(const ParsedOptions& options) {
   int gpu_device = static_cast<int>(options.integer("gpu_device", 0, 1023).value_or(0));
   std::string flash =
       options.choice("flash_attention_implementation", {"triton", "cudnn", "xla"}).value_or("triton");
-  const GpuSpec* named = nullptr;
-  if (auto name = options.get("gpu")) {
-    named = find_gpu(*name);
-    if (!named) {
-      auto near = close_gpu_names(*name);
-      std::string hint;
-      for (const std::string& n : near) hint += (hint.empty() ? "" : " or ") + fmt::format("'{}'", n);
-      throw UsageError(fmt::format("--gpu: unknown GPU '{}'{}; 'foldfit devices' lists the known ones", *name,
-                                   hint.empty() ? "" : fmt::format(" (did you mean {}?)", hint)));
-    }
-  }
-
   std::unique_ptr<GpuQuery> query = make_nvml_query();
-  std::vector<DetectedGpu> gpus = query->list();
-  std::optional<std::string> visible;
-  if (const char* v = std::getenv("CUDA_VISIBLE_DEVICES")) visible = v;
-  apply_visible_devices(gpus, visible);
-
-  std::optional<report::Target> target;
-  const DetectedGpu* selected = select_gpu(gpus, gpu_device);
-  if (named) {
-    target = report::Target{fmt::format("table GPU {}", named->name), named->memory, named->cc_major, named->cc_minor};
-  } else if (selected) {
-    target = report::Target{fmt::format("GPU {} ({}, --gpu_device={})", selected->index, selected->name, gpu_device),
-                    selected->total, selected->cc_major, selected->cc_minor};
-  }
-  XlaEnvironment env = parse_environment(process_environment());
-  std::vector<EnvFinding> findings =
-      target ? check_environment(env, target->cc_major, target->cc_minor, flash, target->total)
-             : check_environment(env, 0, 0, flash);
-
-  const int selected_index = selected ? selected->index : -1;
+  const report::DevicesReport r =
+      report::survey_devices(*query, gpu_device, options.get("gpu"), flash, process_environment());
   if (format == "json")
-    std::cout << report::devices_json(gpus, query->unavailable_reason(), visible, gpu_device, selected_index, env, target,
-                                      findings).dump(2) << "\n";
+    std::cout << report::devices_json(r).dump(2) << "\n";
   else
-    std::cout << report::devices_text(gpus, query->unavailable_reason(), visible, gpu_device, selected_index, env, target,
-                                      findings);
+    std::cout << report::devices_text(r);
   return kOk;
 }
 

@@ -117,39 +117,9 @@ std::string launch(const std::string& settings_json) {
 // `foldfit devices --format=json`, for this environment.
 std::string devices(int gpu_device, const std::optional<std::string>& gpu, const std::string& flash,
                     const Strings& environment) {
-  const GpuSpec* named = nullptr;
-  if (gpu) {
-    named = find_gpu(*gpu);
-    if (!named) {
-      std::string hint;
-      for (const std::string& n : close_gpu_names(*gpu)) hint += (hint.empty() ? "" : " or ") + fmt::format("'{}'", n);
-      throw UsageError(fmt::format("--gpu: unknown GPU '{}'{}; 'foldfit devices' lists the known ones", *gpu,
-                                   hint.empty() ? "" : fmt::format(" (did you mean {}?)", hint)));
-    }
-  }
   auto query = make_nvml_query();
-  std::vector<DetectedGpu> gpus;
-  {
-    py::gil_scoped_release release;
-    gpus = query->list();
-  }
-  std::optional<std::string> visible;
-  if (auto it = environment.find("CUDA_VISIBLE_DEVICES"); it != environment.end()) visible = it->second;
-  apply_visible_devices(gpus, visible);
-  std::optional<report::Target> target;
-  const DetectedGpu* selected = select_gpu(gpus, gpu_device);
-  if (named) {
-    target = report::Target{fmt::format("table GPU {}", named->name), named->memory, named->cc_major, named->cc_minor};
-  } else if (selected) {
-    target = report::Target{fmt::format("GPU {} ({}, --gpu_device={})", selected->index, selected->name, gpu_device),
-                            selected->total, selected->cc_major, selected->cc_minor};
-  }
-  XlaEnvironment env = parse_environment(environment);
-  std::vector<EnvFinding> findings = target ? check_environment(env, target->cc_major, target->cc_minor, flash, target->total)
-                                            : check_environment(env, 0, 0, flash);
-  return report::devices_json(gpus, query->unavailable_reason(), visible, gpu_device, selected ? selected->index : -1, env,
-                              target, findings)
-      .dump();
+  py::gil_scoped_release release;  // NVML may take a while
+  return report::devices_json(report::survey_devices(*query, gpu_device, gpu, flash, environment)).dump();
 }
 
 std::string gpu_table_json() {

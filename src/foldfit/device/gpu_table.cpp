@@ -8,7 +8,6 @@
 
 #include "foldfit/common/embedded.hpp"
 #include "foldfit/common/error.hpp"
-
 #include "foldfit/common/suggest.hpp"
 
 namespace foldfit {
@@ -148,6 +147,14 @@ std::vector<std::string> close_gpu_names(std::string_view name) {
     if (!partial || rank == 0) out.push_back(n);
   if (out.size() > 3) out.resize(3);
   return out;
+}
+
+const GpuSpec& require_gpu(std::string_view name) {
+  if (const GpuSpec* g = find_gpu(name)) return *g;
+  std::string hint;
+  for (const std::string& n : close_gpu_names(name)) hint += fmt::format("{}'{}'", hint.empty() ? "" : " or ", n);
+  throw UsageError(fmt::format("--gpu: unknown GPU '{}'{}; 'foldfit devices' lists the known ones", name,
+                               hint.empty() ? "" : fmt::format(" (did you mean {}?)", hint)));
 }
 
 }  // namespace foldfit

@@ -38,4 +38,7 @@ const GpuSpec* find_gpu(std::string_view name);
 // Up to three canonical names close to `name`, for "did you mean".
 std::vector<std::string> close_gpu_names(std::string_view name);
 
+// find_gpu, or a UsageError naming --gpu with "did you mean" and where the table is listed.
+const GpuSpec& require_gpu(std::string_view name);
+
 }  // namespace foldfit

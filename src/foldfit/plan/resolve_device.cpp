@@ -37,14 +37,7 @@ LocalMachine probe_local_machine(GpuQuery& query, bool need_gpus) {
 Device resolve_device(const DeviceRequest& request, const LocalMachine& local) {
   Device d;
   if (request.gpu_name) {
-    const GpuSpec* g = find_gpu(*request.gpu_name);
-    if (!g) {
-      std::vector<std::string> near = close_gpu_names(*request.gpu_name);
-      std::string hint;
-      for (const std::string& n : near) hint += (hint.empty() ? "" : ", ") + n;
-      throw UsageError(fmt::format("--gpu: unknown GPU '{}'{}; 'foldfit devices' lists the table", *request.gpu_name,
-                                   hint.empty() ? "" : " (did you mean " + hint + "?)"));
-    }
+    const GpuSpec* g = &require_gpu(*request.gpu_name);
     d.spec = *g;
     d.total = g->memory;
     d.origin = fmt::format("table: {}, {} as its driver reports", g->name, format_gb(g->memory));

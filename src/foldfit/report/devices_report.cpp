@@ -17,9 +17,6 @@ std::string gb_gib(Bytes b) { return fmt::format("{:.2f} GB / {:.2f} GiB", b.gb(
 
 }  // namespace
 
-
-
-
 ordered_json gpu_json(const DetectedGpu& g) {
   ordered_json procs = ordered_json::array();
   for (const GpuProcess& p : g.processes)
@@ -151,34 +148,53 @@ std::string environment_text(const XlaEnvironment& env, const std::optional<Targ
   return out.str();
 }
 
-ordered_json devices_json(const std::vector<DetectedGpu>& gpus, const std::string& unavailable_reason,
-                          const std::optional<std::string>& visible, int gpu_device, int selected_index,
-                          const XlaEnvironment& env, const std::optional<Target>& target,
-                          const std::vector<EnvFinding>& findings) {
+DevicesReport survey_devices(GpuQuery& query, int gpu_device, const std::optional<std::string>& gpu_name,
+                             const std::string& flash_attention_implementation,
+                             const std::map<std::string, std::string>& environment) {
+  const GpuSpec* named = gpu_name ? &require_gpu(*gpu_name) : nullptr;
+  DevicesReport r;
+  r.gpus = query.list();
+  r.unavailable_reason = query.unavailable_reason();
+  if (auto it = environment.find("CUDA_VISIBLE_DEVICES"); it != environment.end()) r.visible = it->second;
+  apply_visible_devices(r.gpus, r.visible);
+  r.gpu_device = gpu_device;
+  const DetectedGpu* selected = select_gpu(r.gpus, gpu_device);
+  r.selected_index = selected ? selected->index : -1;
+  if (named) {
+    r.target = Target{fmt::format("table GPU {}", named->name), named->memory, named->cc_major, named->cc_minor};
+  } else if (selected) {
+    r.target = Target{fmt::format("GPU {} ({}, --gpu_device={})", selected->index, selected->name, gpu_device),
+                      selected->total, selected->cc_major, selected->cc_minor};
+  }
+  r.env = parse_environment(environment);
+  r.findings = r.target ? check_environment(r.env, r.target->cc_major, r.target->cc_minor,
+                                            flash_attention_implementation, r.target->total)
+                        : check_environment(r.env, 0, 0, flash_attention_implementation);
+  return r;
+}
+
+ordered_json devices_json(const DevicesReport& r) {
   ordered_json j;
   j["foldfit_version"] = std::string(version_long());
   ordered_json detected = ordered_json::array();
-  for (const DetectedGpu& g : gpus) detected.push_back(gpu_json(g));
-  j["detected"] = {{"gpus", detected}, {"unavailable_reason", unavailable_reason},
-                   {"cuda_visible_devices", visible ? ordered_json(*visible) : ordered_json(nullptr)},
-                   {"gpu_device", gpu_device},
-                   {"selected_index", selected_index >= 0 ? ordered_json(selected_index) : ordered_json(nullptr)}};
+  for (const DetectedGpu& g : r.gpus) detected.push_back(gpu_json(g));
+  j["detected"] = {{"gpus", detected}, {"unavailable_reason", r.unavailable_reason},
+                   {"cuda_visible_devices", r.visible ? ordered_json(*r.visible) : ordered_json(nullptr)},
+                   {"gpu_device", r.gpu_device},
+                   {"selected_index", r.selected_index >= 0 ? ordered_json(r.selected_index) : ordered_json(nullptr)}};
   ordered_json table = ordered_json::array();
   for (const GpuSpec& s : gpu_table()) table.push_back(spec_json(s));
   j["table"] = table;
-  j["environment"] = environment_json(env, target, findings);
+  j["environment"] = environment_json(r.env, r.target, r.findings);
   return j;
 }
 
-std::string devices_text(const std::vector<DetectedGpu>& gpus, const std::string& unavailable_reason,
-                         const std::optional<std::string>& visible, int gpu_device, int selected_index,
-                         const XlaEnvironment& env, const std::optional<Target>& target,
-                         const std::vector<EnvFinding>& findings) {
+std::string devices_text(const DevicesReport& r) {
   std::string out = fmt::format("foldfit {} devices\n\n", version_long());
-  out += detected_text(gpus, unavailable_reason, visible);
-  if (!gpus.empty() && selected_index < 0) out += fmt::format("  --gpu_device={}: no such visible GPU\n", gpu_device);
+  out += detected_text(r.gpus, r.unavailable_reason, r.visible);
+  if (!r.gpus.empty() && r.selected_index < 0) out += fmt::format("  --gpu_device={}: no such visible GPU\n", r.gpu_device);
   out += table_text();
-  out += environment_text(env, target, findings);
+  out += environment_text(r.env, r.target, r.findings);
   return out;
 }
 

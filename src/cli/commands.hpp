@@ -44,6 +44,9 @@ int print_estimates(const ParsedOptions& options, const Planning& planning, cons
 extern const CommandSpec kVerifySpec;
 int run_verify(const ParsedOptions& options);
 
+extern const CommandSpec kStageSpec;
+int run_stage(const ParsedOptions& options);
+
 extern const CommandSpec kRunSpec;
 int run_run(const ParsedOptions& options);
 extern const CommandSpec kHistorySpec;

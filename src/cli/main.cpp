@@ -16,6 +16,7 @@ const std::vector<Command>& commands() {
       {&kEstimateSpec, run_estimate, true},
       {&kDevicesSpec, run_devices},
       {&kVerifySpec, run_verify, true},
+      {&kStageSpec, run_stage},
       {&kRunSpec, run_run, true},
       {&kHistorySpec, run_history},
       {&kCalibrateSpec, run_calibrate},

@@ -347,16 +347,7 @@ Plan fit_settings(const PlanInputs& in) {
   Bytes room = in.device.total - in.device.used_by_others - plan.after.overhead;
   if (s.unified_memory.value && plan.after.pool + in.margin > room) plan.host_ram_needed = plan.after.pool + in.margin - room;
 
-  RuntimeInputs rt;
-  rt.padded_tokens = plan.padded_tokens;
-  rt.num_recycles = s.num_recycles.value;
-  rt.num_diffusion_samples = s.samples_per_run();
-  rt.num_seeds = static_cast<int>(std::max<std::size_t>(1, in.sizes.seeds)) * std::max(1, s.sample_runs.value);
-  if (s.unified_memory.value) {
-    double spill = static_cast<double>((plan.after.pool - room).count()) / static_cast<double>(plan.after.pool.count());
-    rt.spill_fraction = std::clamp(spill, 0.0, 1.0);
-  }
-  plan.runtime = estimate_runtime(rt, in.device.spec);
+  plan.runtime = estimate_runtime(runtime_inputs(plan, in), in.device.spec);
 
   if (!ok) {
     std::string blockers = user_blocker(in.settings, ctx);
@@ -393,6 +384,21 @@ Plan fit_settings(const PlanInputs& in) {
                                : "even the smallest bucket does not fit this GPU at these settings";
   }
   return plan;
+}
+
+RuntimeInputs runtime_inputs(const Plan& plan, const PlanInputs& in) {
+  const RunSettings& s = plan.settings;
+  RuntimeInputs rt;
+  rt.padded_tokens = plan.padded_tokens;
+  rt.num_recycles = s.num_recycles.value;
+  rt.num_diffusion_samples = s.samples_per_run();
+  rt.num_seeds = static_cast<int>(std::max<std::size_t>(1, in.sizes.seeds)) * std::max(1, s.sample_runs.value);
+  if (s.unified_memory.value && plan.after.pool > Bytes(0)) {
+    Bytes room = in.device.total - in.device.used_by_others - plan.after.overhead;
+    double spill = static_cast<double>((plan.after.pool - room).count()) / static_cast<double>(plan.after.pool.count());
+    rt.spill_fraction = std::clamp(spill, 0.0, 1.0);
+  }
+  return rt;
 }
 
 namespace {

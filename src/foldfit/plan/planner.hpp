@@ -86,6 +86,10 @@ struct Plan {
 
 Plan fit_settings(const PlanInputs& in);
 
+// What the runtime model is given for a plan: its padded N, recycles, samples per run,
+// runs (seeds x sample splits) and unified-memory spill. plan.runtime is its estimate.
+RuntimeInputs runtime_inputs(const Plan& plan, const PlanInputs& in);
+
 // The memory budget a setting gives on a device, less other processes' memory.
 MemoryBudget budget_for(const RunSettings& s, const Device& d);
 

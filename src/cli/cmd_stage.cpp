@@ -49,7 +49,8 @@ const CommandSpec kStageSpec{
     "Staging does not reduce memory: the last stage is the full complex. What it gives is a\n"
     "template from the previous stage, which may let the last stage converge with fewer\n"
     "recycles; the report offers --num_recycles with its time saving against the earlier\n"
-    "stages' cost. Attaching the templates is documented in docs/staging.md.\n"
+    "stages' cost. foldfit template attaches a stage's predicted chains as templates to the\n"
+    "next stage (docs/staging.md).\n"
     "Files are written atomically and never overwritten without --force; nothing is written when\n"
     "any stage is invalid. Exit codes: 0 written (or planned with --dry_run); 2 invalid input or\n"
     "usage; 1 other errors.",

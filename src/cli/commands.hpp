@@ -46,6 +46,8 @@ int run_verify(const ParsedOptions& options);
 
 extern const CommandSpec kStageSpec;
 int run_stage(const ParsedOptions& options);
+extern const CommandSpec kTemplateSpec;
+int run_template(const ParsedOptions& options);
 
 extern const CommandSpec kRunSpec;
 int run_run(const ParsedOptions& options);

@@ -17,6 +17,7 @@ const std::vector<Command>& commands() {
       {&kDevicesSpec, run_devices},
       {&kVerifySpec, run_verify, true},
       {&kStageSpec, run_stage},
+      {&kTemplateSpec, run_template},
       {&kRunSpec, run_run, true},
       {&kHistorySpec, run_history},
       {&kCalibrateSpec, run_calibrate},

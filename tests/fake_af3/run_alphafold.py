@@ -26,6 +26,7 @@ from absl import app
 from absl import flags
 
 from alphafold3.model import model
+from fake_mmcif import write_model_cif
 
 _DEFAULT_BUCKETS = "128,256,384,512,768,1024,1280,1536,2048,2560,3072,3584,4096,4608,5120"
 
@@ -190,11 +191,10 @@ def main(argv):
         for i in range(s):
             d = os.path.join(out, f"seed-{seed}_sample-{i}")
             os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, f"{sanitised(name)}_seed-{seed}_sample-{i}_model.cif"), "w") as f:
-                f.write(f"data_{sanitised(name)}\n# fake structure, seed {seed} sample {i}\n")
+            write_model_cif(os.path.join(d, f"{sanitised(name)}_seed-{seed}_sample-{i}_model.cif"), sanitised(name),
+                            job, seed)
             rows.append((seed, i, 0.5 + 0.01 * i))
-    with open(os.path.join(out, f"{sanitised(name)}_model.cif"), "w") as f:
-        f.write(f"data_{sanitised(name)}\n# fake top-ranked structure\n")
+    write_model_cif(os.path.join(out, f"{sanitised(name)}_model.cif"), sanitised(name), job)
     with open(os.path.join(out, f"{sanitised(name)}_ranking_scores.csv"), "w") as f:
         f.write("seed,sample,ranking_score\n")
         for row in rows:

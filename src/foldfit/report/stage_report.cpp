@@ -61,7 +61,12 @@ std::string stage_text(const StagingPlan& p, const std::vector<std::string>& wri
                        verdict_name(plan.verdict), s.planned.inputs.device.origin);
     for (const Change& c : plan.changes) out += fmt::format("  plan: {}: {} -> {} ({})\n", c.setting, c.from, c.to, c.reason);
     out += fmt::format("  runtime {} at {} recycles\n", seconds(plan.runtime), plan.settings.num_recycles.value);
-    if (i > 0) out += "  templates: attach the previous stage's predicted chains (see docs/staging.md)\n";
+    if (i > 0) {
+      Input previous;
+      previous.name = p.stages[i - 1].staged.name;
+      out += fmt::format("  templates: foldfit template --json_path={} --model=<output dir>/{}/{}_model.cif --output=...\n",
+                         s.file_name, previous.sanitised_name(), previous.sanitised_name());
+    }
   }
   out += "\nWhat staging changes:\n  Memory: " + memory_statement(p) + ".\n  Time: " + offer_statement(p.offer) + ".\n";
   const SubAssemblyAdvice& a = p.subassemblies;

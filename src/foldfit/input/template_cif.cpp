@@ -1,0 +1,217 @@
+#include "foldfit/input/template_cif.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <cif++.hpp>
+
+#include "foldfit/common/error.hpp"
+
+namespace foldfit {
+
+namespace {
+
+// AlphaFold 3's protein residues with one-letter codes (MSE is read as MET).
+char one_letter(const std::string& mon) {
+  static const std::map<std::string, char> table = {
+      {"ALA", 'A'}, {"ARG", 'R'}, {"ASN", 'N'}, {"ASP", 'D'}, {"CYS", 'C'}, {"GLN", 'Q'}, {"GLU", 'E'},
+      {"GLY", 'G'}, {"HIS", 'H'}, {"ILE", 'I'}, {"LEU", 'L'}, {"LYS", 'K'}, {"MET", 'M'}, {"PHE", 'F'},
+      {"PRO", 'P'}, {"SER", 'S'}, {"THR", 'T'}, {"TRP", 'W'}, {"TYR", 'Y'}, {"VAL", 'V'}, {"UNK", 'X'},
+      {"MSE", 'M'}};
+  auto it = table.find(mon);
+  return it == table.end() ? '\0' : it->second;
+}
+
+// The categories a single-chain template keeps, with the item that names the chain's
+// rows (empty: every row is kept).
+struct Kept {
+  const char* category;
+  const char* asym_item;    // rows kept where this item is the chain's label_asym_id
+  const char* entity_item;  // or where this item is the chain's entity id
+};
+constexpr Kept kKept[] = {
+    {"entry", nullptr, nullptr},
+    {"chem_comp", nullptr, nullptr},
+    {"atom_type", nullptr, nullptr},
+    {"entity", nullptr, "id"},
+    {"entity_poly", nullptr, "entity_id"},
+    {"entity_poly_seq", nullptr, "entity_id"},
+    {"struct_asym", "id", nullptr},
+    {"pdbx_poly_seq_scheme", "asym_id", nullptr},
+    {"atom_site", "label_asym_id", nullptr},
+};
+
+}  // namespace
+
+struct ModelCif::Impl {
+  cif::file file;
+};
+
+ModelCif::ModelCif(const std::string& text, std::string source) : impl_(new Impl), source_(std::move(source)) {
+  try {
+    std::istringstream is(text);
+    impl_->file.load(is);
+  } catch (const std::exception& e) {
+    delete impl_;
+    throw InputError(SourceLocation{source_, 0, 0, ""}, fmt::format("invalid mmCIF: {}", e.what()));
+  }
+  if (impl_->file.empty() || impl_->file.front()["atom_site"].empty()) {
+    delete impl_;
+    throw InputError(SourceLocation{source_, 0, 0, ""}, "not a model mmCIF: no _atom_site rows");
+  }
+}
+
+ModelCif::~ModelCif() { delete impl_; }
+ModelCif::ModelCif(ModelCif&& o) noexcept : impl_(o.impl_), source_(std::move(o.source_)) { o.impl_ = nullptr; }
+
+std::vector<std::string> ModelCif::chains() const {
+  std::vector<std::string> out;
+  const cif::datablock& db = impl_->file.front();
+  std::set<std::string> polymer_entities;
+  for (auto r : db["entity_poly"]) polymer_entities.insert(r["entity_id"].as<std::string>());
+  for (auto r : db["atom_site"]) {
+    std::string chain = r["auth_asym_id"].as<std::string>();
+    if (chain.empty()) chain = r["label_asym_id"].as<std::string>();
+    if (!polymer_entities.empty() && !polymer_entities.count(r["label_entity_id"].as<std::string>())) continue;
+    if (std::find(out.begin(), out.end(), chain) == out.end()) out.push_back(chain);
+  }
+  return out;
+}
+
+ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) const {
+  SourceLocation where{source_, 0, 0, ""};
+  const cif::datablock& db = impl_->file.front();
+  std::string asym, entity;
+  std::set<long> resolved;
+  for (auto r : db["atom_site"]) {
+    std::string auth = r["auth_asym_id"].as<std::string>();
+    if (auth.empty()) auth = r["label_asym_id"].as<std::string>();
+    if (auth != chain) continue;
+    asym = r["label_asym_id"].as<std::string>();
+    entity = r["label_entity_id"].as<std::string>();
+    resolved.insert(r["label_seq_id"].as<long>());
+  }
+  if (asym.empty()) throw InputError(where, fmt::format("the model has no chain {}", chain));
+  if (query.type != EntityType::protein)
+    throw InputError(query.where, fmt::format("chain {}: AlphaFold 3 takes templates for protein chains only", chain));
+
+  // The chain's residues in _entity_poly_seq order: the template's indices.
+  std::vector<std::pair<long, std::string>> seq;
+  for (auto r : db["entity_poly_seq"])
+    if (r["entity_id"].as<std::string>() == entity) seq.emplace_back(r["num"].as<long>(), r["mon_id"].as<std::string>());
+  std::stable_sort(seq.begin(), seq.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (seq.empty())
+    throw InputError(where, fmt::format("chain {} (entity {}) has no _entity_poly_seq rows: not a polymer chain AlphaFold 3 "
+                                        "can use as a template",
+                                        chain, entity));
+  std::map<std::int64_t, std::string> mods;
+  for (const Modification& m : query.modifications) mods[m.position] = m.ccd;
+  if (seq.size() != query.sequence.size())
+    throw InputError(where, fmt::format("chain {} has {} residues, the query entity ({}) {}: not the same chain", chain,
+                                        seq.size(), format_location(query.where), query.sequence.size()));
+
+  ChainTemplate t;
+  t.chain = chain;
+  t.residues = seq.size();
+  for (std::size_t i = 0; i < seq.size(); ++i) {
+    const std::string& mon = seq[i].second;
+    auto mod = mods.find(static_cast<std::int64_t>(i) + 1);
+    bool same = mod != mods.end() ? mod->second == mon : one_letter(mon) == query.sequence[i];
+    if (!same)
+      throw InputError(where, fmt::format("chain {} residue {} is {}, the query has {} there ({}): not the same chain",
+                                          chain, i + 1, mon,
+                                          mod != mods.end() ? mod->second : std::string(1, query.sequence[i]),
+                                          format_location(query.where)));
+    if (!resolved.count(seq[i].first)) continue;  // unresolved: counted in the indices, not mapped
+    t.query_indices.push_back(static_cast<std::int64_t>(i));
+    t.template_indices.push_back(static_cast<std::int64_t>(i));
+  }
+  t.resolved = t.query_indices.size();
+
+  cif::datablock out = db;
+  for (auto it = out.begin(); it != out.end();) {
+    auto kept = std::find_if(std::begin(kKept), std::end(kKept), [&](const Kept& k) { return it->name() == k.category; });
+    if (kept == std::end(kKept)) {
+      it = out.erase(it);
+      continue;
+    }
+    if (kept->asym_item) it->erase(cif::key(kept->asym_item) != asym);
+    if (kept->entity_item) it->erase(cif::key(kept->entity_item) != entity);
+    ++it;
+  }
+  std::string name = fmt::format("{}_{}", db.name(), chain);
+  out.set_name(name);
+  for (auto r : out["entry"]) r["id"] = name;
+  if (out["entry"].empty()) out["entry"].emplace({{"id", name}});
+  out["pdbx_audit_revision_history"].emplace({{"ordinal", 1},
+                                              {"data_content_type", "Structure model"},
+                                              {"major_revision", 1},
+                                              {"minor_revision", 0},
+                                              {"revision_date", kTemplateReleaseDate}});
+  std::ostringstream os;
+  out.write(os);
+  t.mmcif = os.str();
+  return t;
+}
+
+AttachedTemplates attach_templates(const Input& input, const nlohmann::ordered_json& document, const ModelCif& model) {
+  AttachedTemplates out;
+  out.document = document;
+  std::vector<std::string> chains = model.chains();
+  auto& sequences = out.document["sequences"];
+  for (std::size_t i = 0; i < input.entities.size() && i < sequences.size(); ++i) {
+    const Entity& e = input.entities[i];
+    std::vector<std::string> have;
+    for (const std::string& id : e.ids)
+      if (std::find(chains.begin(), chains.end(), id) != chains.end()) have.push_back(id);
+    if (have.empty()) {
+      out.notes.push_back(fmt::format("{} ({}): the model has none of its chains; left as it was", e.where.path,
+                                      fmt::join(e.ids, ",")));
+      continue;
+    }
+    if (e.type != EntityType::protein) {
+      out.notes.push_back(fmt::format("{} ({}): {} chains take no templates in AlphaFold 3; left as it was", e.where.path,
+                                      fmt::join(e.ids, ","), entity_type_name(e.type)));
+      continue;
+    }
+    auto& body = sequences[i].begin().value();
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    std::vector<std::string> used;
+    for (const std::string& c : have) {
+      if (list.size() == 4) break;  // AlphaFold 3 embeds at most 4 (max_templates)
+      ChainTemplate t = model.extract(c, e);
+      nlohmann::ordered_json tpl;
+      tpl["mmcif"] = t.mmcif;
+      tpl["queryIndices"] = t.query_indices;
+      tpl["templateIndices"] = t.template_indices;
+      list.push_back(std::move(tpl));
+      used.push_back(fmt::format("{} ({} of {} residues resolved)", c, t.resolved, t.residues));
+    }
+    std::size_t own = 0, own_kept = 0;
+    if (body.contains("templates") && body["templates"].is_array())
+      for (auto& t : body["templates"]) {
+        ++own;
+        if (list.size() < 4) {
+          list.push_back(t);
+          ++own_kept;
+        }
+      }
+    bool searched = !body.contains("templates") || body["templates"].is_null();
+    body["templates"] = list;
+    out.attached += used.size();
+    std::string note = fmt::format("{} ({}): templates from model chains {}", e.where.path, fmt::join(e.ids, ","),
+                                   fmt::join(used, ", "));
+    if (have.size() > used.size())
+      note += fmt::format("; {} more model chains left out (AlphaFold 3 embeds at most 4 templates)", have.size() - used.size());
+    if (own > 0) note += fmt::format("; {} of its own {} templates kept after them", own_kept, own);
+    if (searched) note += "; it had no templates list, so AlphaFold 3's template search is replaced by these";
+    out.notes.push_back(std::move(note));
+  }
+  return out;
+}
+
+}  // namespace foldfit

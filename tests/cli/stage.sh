@@ -83,13 +83,14 @@ import json, sys, os
 s = json.load(open(sys.argv[1]))
 a = s["subassemblies"]
 assert a["needed"] and "even with unified memory" in a["why"], a["why"]
+assert "the smallest GPU in foldfit's table that holds it: H200" in a["why"], a["why"]
 k = a["copies"]
 assert 2 <= k < 24 and a["verdict"] != "cannot_fit"
 ws = a["windows"]
 chains = [chr(65 + i) for i in range(24)]
 covered = set()
 for i, w in enumerate(ws):
-    assert len(w["chains"]) == k
+    assert len(w["chains"]) == k and w["name"] == f"big_sub{i + 1}_{w['chains'][0]}-{w['chains'][-1]}"
     if i: assert w["overlap"] and set(w["overlap"]) <= set(ws[i - 1]["chains"])
     covered |= set(w["chains"])
     d = json.load(open(os.path.join(sys.argv[2], w["file_name"])))

@@ -93,6 +93,9 @@ void advise_subassemblies(const Input& input, const nlohmann::ordered_json& sour
                                        format_gb(request.device.host_ram), request.device.host_ram_origin)
                          : "and host RAM is unknown, so unified memory is not counted on (give --host_ram_gb)";
   a.why = fmt::format("the full complex ({} tokens) cannot fit {} {}", full.inputs.sizes.tokens, device, host);
+  std::string smallest = full.minimum_gpu.empty() ? minimum_gpu(full.inputs) : full.minimum_gpu;
+  a.why += smallest.empty() ? "; no GPU in foldfit's table holds it at these settings"
+                            : fmt::format("; the smallest GPU in foldfit's table that holds it: {}", smallest);
 
   // Windows over the copies need every entity with copies to have all N of them, and no
   // bond between a copy and a single-copy chain (a window would move the bond).
@@ -151,9 +154,7 @@ void advise_subassemblies(const Input& input, const nlohmann::ordered_json& sour
           if (w > 0 && starts[w] + i < starts[w - 1] + k) sub.overlap.push_back(sub.chains.back());
         }
       }
-      std::string chains;
-      for (const std::string& c : sub.chains) chains += c;
-      sub.name = fmt::format("{}_sub{}_{}", input.name, w + 1, chains);
+      sub.name = fmt::format("{}_sub{}_{}-{}", input.name, w + 1, sub.chains.front(), sub.chains.back());
       nlohmann::ordered_json doc = renamed(s.document, names);
       doc["name"] = sub.name;
       sub.text = doc.dump(2) + "\n";

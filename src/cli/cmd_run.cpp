@@ -43,6 +43,8 @@ std::vector<OptionSpec> run_options() {
   o.push_back({"max_retries", "N", "3", "out-of-memory retries per input"});
   o.push_back({"format", "auto|text|json", "auto", "progress as text, or JSON lines; auto: text on a terminal"});
   o.push_back({"explain", "", "false", "with --estimate_memory_only: every phase with its tensors"});
+  o.push_back({"stages", "K,K,...", "", "staged fold of one homomer: run these stages in order, each with the previous "
+                                        "stage's model as templates (docs/staging.md)"});
   return o;
 }
 
@@ -68,11 +70,15 @@ const CommandSpec kRunSpec{
     "(--json_path=FILE | --input_dir=DIR) --output_dir=DIR [foldfit flags] [run_alphafold.py flags]",
     "Exit codes: 0 every input done or skipped; 1 an input failed; 2 invalid input or usage;\n"
     "128+N interrupted by signal N. With --estimate_memory_only: 0 fits, 10 fits with the plan, 11 cannot fit.\n"
+    "With --stages=K,K,... (one --json_path): the stages of a staged fold in order, each run as one\n"
+    "input with the previous stage's model attached as templates; a failed stage stops the chain and\n"
+    "the same command resumes (docs/staging.md).\n"
     "See docs/run.md.",
     run_options(),
 };
 
 int run_run(const ParsedOptions& options) {
+  if (options.has("stages")) return run_staged(options);
   Af3Args af3 = Af3Args::parse(options.unknown());
   Planning planning = planning_from(options);
   const std::map<std::string, std::string>& env = planning.environment;

@@ -51,6 +51,8 @@ int run_template(const ParsedOptions& options);
 
 extern const CommandSpec kRunSpec;
 int run_run(const ParsedOptions& options);
+// run --stages (cmd_run_stages.cpp): each stage through run_run, templates between them.
+int run_staged(const ParsedOptions& options);
 extern const CommandSpec kHistorySpec;
 int run_history(const ParsedOptions& options);
 extern const CommandSpec kCalibrateSpec;

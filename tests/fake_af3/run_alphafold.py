@@ -12,7 +12,8 @@ S the --num_diffusion_samples. When the peak exceeds the pool it prints XLA's re
 out-of-memory text and exits 1. Otherwise it writes outputs laid out as run_alphafold.py
 writes them. FAKE_AF3_SECONDS (per seed) slows it down; FAKE_AF3_RECORD names a file to
 which every run appends one JSON line (argv, environment, config, N, peak, outcome);
-FAKE_AF3_PIDFILE one to which it writes its process id.
+FAKE_AF3_PIDFILE one to which it writes its process id; FAKE_AF3_FAIL_NAME=NAME makes the
+job of that name fail during inference. Model mmCIFs come from fake_mmcif.py.
 """
 
 import datetime
@@ -143,7 +144,10 @@ def main(argv):
              "pair_attention_chunk_size": config.global_config.pair_attention_chunk_size,
              "bfloat16": config.global_config.bfloat16,
              "run_data_pipeline": _RUN_DATA_PIPELINE.value, "json_path": _JSON_PATH.value,
-             "force_output_dir": _FORCE_OUTPUT_DIR.value, "jax_compilation_cache_dir": _JAX_CACHE.value}
+             "force_output_dir": _FORCE_OUTPUT_DIR.value, "jax_compilation_cache_dir": _JAX_CACHE.value,
+             "templates": [[(t["queryIndices"], t["templateIndices"], t["mmcif"].split("\n", 1)[0])
+                            for t in (e["protein"].get("templates") or [])]
+                           for e in job.get("sequences", []) if "protein" in e]}
 
     print(f"\nRunning fold job {name}...", flush=True)
     out = os.path.join(_OUTPUT_DIR.value, sanitised(name))
@@ -182,6 +186,11 @@ def main(argv):
             print("jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate "
                   f"{request} bytes.", flush=True)
             entry["outcome"] = "oom"
+            record(entry)
+            return 1
+        if os.environ.get("FAKE_AF3_FAIL_NAME") == name:
+            print("ValueError: fake AlphaFold 3 failure (FAKE_AF3_FAIL_NAME)", flush=True)
+            entry["outcome"] = "failed"
             record(entry)
             return 1
         print(f"Running model inference with seed {seed} took {seconds:.2f} seconds.", flush=True)

@@ -333,3 +333,13 @@ def test_request_from_a_file_and_a_missing_file(af3_path, tmp_path):
     assert r.returncode == 2
     assert json.loads(r.stdout) == {"error": f"{missing}: cannot read the request: No such file or directory",
                                     "kind": "request"}
+
+
+def test_rematerialization_warning_is_picked_from_xla_log():
+    import foldfit_xla_verify
+    line = ("W1203 08:31:57.632402     366 hlo_rematerialization.cc:3231] Can't reduce memory use below 34.44GiB "
+            "(36979055969 bytes) by rematerialization; only reduced to 43.01GiB (46185246164 bytes), down from "
+            "50.42GiB (54140988300 bytes) originally")
+    log = "I0000 something else\n" + line + "\nWARNING:absl:Autotuning cache miss\n"
+    assert foldfit_xla_verify.remat_warning(log) == line
+    assert foldfit_xla_verify.remat_warning("I0000 nothing\n") is None

@@ -10,6 +10,20 @@ It imports run_alphafold.py as a module, wraps its make_model_config so that the
 config's global_config carries the requested fields, and calls its main through absl
 exactly as `python3 run_alphafold.py ...` would. Fields are checked to exist in the
 AlphaFold 3 in use; values are Python literals (tuples of (threshold, size) pairs).
+
+Planning in-process (where the foldfit package is installed in AlphaFold 3's interpreter):
+
+    python3 foldfit_af3_adapter.py /path/to/run_alphafold.py --foldfit_plan [--foldfit_gpu=A100-40GB] \
+        --json_path=job.json --output_dir=out [run_alphafold.py flags...]
+
+plans the input with `foldfit.estimate` under the run_alphafold.py flags given (those foldfit
+plans: --buckets, --num_diffusion_samples, --flash_attention_implementation, ...) and this
+process's environment, exactly as `foldfit estimate` would, then applies the plan before
+anything is compiled: its variables into the environment, its flags after the user's, its
+model-config fields into global_config. Nothing the user set is changed (the planner keeps
+every setting given). An input that cannot fit stops here, before any compile, with exit 2.
+--foldfit_NAME=VALUE passes a foldfit planning flag (gpu, max_gpu_memory_gb, host_ram_gb,
+margin_gb, calibration, ...) that run_alphafold.py does not have.
 """
 
 import ast
@@ -101,13 +115,124 @@ def patch(module, fields, af3_version):
     module.make_model_config = make_model_config
 
 
+# run_alphafold.py flags that are foldfit planning flags too (same names, same meaning);
+# the booleans take absl's --name / --noname / --name=true forms.
+AF3_PLANNING_FLAGS = ("buckets", "flash_attention_implementation", "num_diffusion_samples", "num_recycles",
+                      "num_seeds", "gpu_device", "fix_standalone_glycans")
+AF3_PLANNING_BOOLS = ("save_embeddings", "save_distogram", "fix_standalone_glycans")
+
+
+def split_plan_flags(flags):
+    """Separates the adapter's own --foldfit_* flags from run_alphafold.py's.
+    Returns (plan requested, {foldfit flag: value}, run_alphafold.py flags)."""
+    plan, own, rest = False, {}, []
+    for arg in flags:
+        if arg in ("--foldfit_plan", "--foldfit_plan=true"):
+            plan = True
+        elif arg == "--foldfit_plan=false":
+            plan = False
+        elif arg.startswith("--foldfit_"):
+            name, eq, value = arg[len("--foldfit_"):].partition("=")
+            if not eq:
+                raise AdapterError(f"{arg}: give a value, as --foldfit_{name}=VALUE")
+            own[name] = value
+        else:
+            rest.append(arg)
+    if own and not plan:
+        raise AdapterError(f"--foldfit_{next(iter(own))} is a planning flag: it needs --foldfit_plan")
+    return plan, own, rest
+
+
+def af3_flag_values(flags):
+    """The values of the run_alphafold.py flags foldfit plans with, as absl reads them (the last
+    occurrence wins), and --json_path / --input_dir."""
+    values = {}
+    i = 0
+    while i < len(flags):
+        arg = flags[i]
+        i += 1
+        if not arg.startswith("--"):
+            continue
+        name, eq, value = arg[2:].partition("=")
+        if name.startswith("no") and not eq and name[2:] in AF3_PLANNING_BOOLS:
+            values[name[2:]] = False
+            continue
+        if name in AF3_PLANNING_BOOLS:
+            if not eq:
+                values[name] = True
+            elif value.lower() in ("true", "1", "t"):
+                values[name] = True
+            elif value.lower() in ("false", "0", "f"):
+                values[name] = False
+            else:
+                raise AdapterError(f"--{name}={value}: not a boolean")
+            continue
+        if name in AF3_PLANNING_FLAGS + ("json_path", "input_dir"):
+            if not eq:
+                if i >= len(flags):
+                    raise AdapterError(f"--{name} needs a value")
+                value = flags[i]
+                i += 1
+            values[name] = value
+    return values
+
+
+def plan_in_process(flags, own):
+    """Plans the run with the foldfit package; returns (flags to add, variables, model-config fields)."""
+    # The adapter's own folder (sys.path[0]) may be a foldfit checkout's python/, whose
+    # foldfit/ is the package's source without its compiled part: import the installed one.
+    here = os.path.dirname(os.path.abspath(__file__))
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    try:
+        import foldfit
+    except ImportError as e:
+        raise AdapterError(f"--foldfit_plan needs the foldfit package in this interpreter ({sys.executable}): "
+                           f"pip install it there (docs/python.md), or plan with `foldfit run` ({e})")
+    finally:
+        sys.path[:] = saved
+    values = af3_flag_values(flags)
+    if "input_dir" in values:
+        raise AdapterError("--foldfit_plan plans one input (--json_path); for a folder use `foldfit run "
+                           "--input_dir=...`, which plans each input")
+    if "json_path" not in values:
+        raise AdapterError("--foldfit_plan needs --json_path")
+    json_path = values.pop("json_path")
+    planning = foldfit.planning_flags()
+    for name in own:
+        if name not in planning and name not in ("ccd_path",):
+            raise AdapterError(f"--foldfit_{name}: not a foldfit planning flag (they are: {', '.join(sorted(planning))})")
+    try:
+        report = foldfit.estimate(json_path, environment=os.environ, **values, **own)
+    except foldfit.FoldfitError as e:
+        raise AdapterError(str(e))
+    if not report.fits:
+        raise AdapterError(f"{report.name}: cannot fit, stopping before the compile: {report.plan.blocked_by}")
+    plan = report.plan
+    changes = "; ".join(f"{c.setting} {c.from_} -> {c.to}" for c in plan.changes) or "no changes"
+    print(f"foldfit adapter: plan for {report.name}: {plan.padded_tokens} tokens padded, peak "
+          f"{plan.total_bytes / 1e9:.1f} GB; {changes}", file=sys.stderr)
+    return plan.flags, plan.environment, plan.model_config
+
+
 def main(argv):
     if len(argv) < 2:
-        print("usage: foldfit_af3_adapter.py RUN_ALPHAFOLD_PY [flags...]", file=sys.stderr)
+        print("usage: foldfit_af3_adapter.py RUN_ALPHAFOLD_PY [--foldfit_plan [--foldfit_NAME=VALUE...]] [flags...]",
+              file=sys.stderr)
         return 2
     script, flags = argv[1], argv[2:]
     try:
+        plan, own, flags = split_plan_flags(flags)
         fields = parse_fields(os.environ.get("FOLDFIT_AF3_CONFIG", "{}"))
+        if plan:
+            if fields:
+                raise AdapterError("FOLDFIT_AF3_CONFIG and --foldfit_plan both set model-config fields: give one")
+            plan_flags, variables, model_config = plan_in_process(flags, own)
+            # The plan's flags go after the user's: absl keeps the last, and the plan repeats
+            # the user's own values for what the user set.
+            flags = flags + list(plan_flags)
+            os.environ.update(variables)  # before JAX creates its GPU client
+            fields = parse_fields(json.dumps(model_config))
         module = load_run_alphafold(script)
         af3_version = check_version(fields)
         patch(module, fields, af3_version)
@@ -119,7 +244,8 @@ def main(argv):
     # As run_alphafold.py's own `if __name__ == '__main__'` block.
     absl_flags.mark_flags_as_required(["output_dir"])
     try:
-        app.run(module.main, argv=[script] + flags)
+        sys.argv = [script] + flags  # as `python3 run_alphafold.py FLAGS` has it
+        app.run(module.main, argv=sys.argv)
     except AdapterError as e:
         print(f"foldfit adapter: error: {e}", file=sys.stderr)
         return 2

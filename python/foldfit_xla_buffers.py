@@ -27,7 +27,7 @@ _VALUE = re.compile(r"^ value: <(\d+) ([^ >{]+)(\{[^}]*\})?[^>]*> \(size=(\d+),o
 _RANGE = re.compile(r"^\s+(\S+?)(\{[^}]*\}):(\d+)-(\d+)$")
 _USED = re.compile(r"^<(\d+) ")
 _FROM = re.compile(r"^ from instruction: %?(\S+) = .*?metadata=\{(.*)\}")
-_OP_NAME = re.compile(r'op_name="([^"]*)"')
+_OP_NAME = re.compile(r'op_name="((?:[^"\\]|\\.)*)"')
 _SHAPE = re.compile(r"^([a-z0-9]+)\[([0-9,]*)\]")
 
 
@@ -87,7 +87,7 @@ def read_op_names(path, wanted_ids):
                 m = _FROM.match(line)
                 if m:
                     op = _OP_NAME.search(m.group(2))
-                    names[current] = op.group(1) if op else m.group(1)
+                    names[current] = op.group(1).replace('\\"', '"') if op else m.group(1)
                 current = None
     return names
 

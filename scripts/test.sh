@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh - build foldfit and run every test (the README's second command; CI runs it):
-#   1. the test suite (build/);
+#   1. the test suite (build/), with the Python package built (build-py/) and installed into .venv;
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
 #   3. a fuzzing smoke run, 10 s per target (fuzz/run.sh; skipped, with a message, when
 #      clang with libFuzzer is missing).
@@ -11,6 +11,11 @@ scripts/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build -j"$jobs"
+# The Python package (pyproject.toml, docs/python.md) into .venv, as `pip install .` installs it
+# (its own build folder, build-py/, kept between runs); tests/python/test_package.py tests it.
+CMAKE_BUILD_PARALLEL_LEVEL="$jobs" .venv/bin/python -m pip install -q --disable-pip-version-check \
+  --no-build-isolation --force-reinstall --no-deps .
+export FOLDFIT_REQUIRE_PACKAGE=1
 ctest --test-dir build --output-on-failure -j"$jobs"
 [ "${FOLDFIT_QUICK_TEST:-0}" = 1 ] && exit 0
 

@@ -16,9 +16,7 @@ namespace foldfit::cli {
 namespace {
 
 std::vector<OptionSpec> estimate_options() {
-  std::vector<OptionSpec> o = input_option_specs(false);
-  for (OptionSpec& s : setting_option_specs()) o.push_back(s);
-  for (OptionSpec& s : device_option_specs()) o.push_back(s);
+  std::vector<OptionSpec> o = planning_option_specs();
   o.push_back({"format", "text|json", "text", "output format; json is documented in docs/json-output.md"});
   o.push_back({"explain", "", "false", "show every phase with its tensors, shapes and AlphaFold 3 sources"});
   return o;
@@ -75,10 +73,7 @@ int print_estimates(const ParsedOptions& options, const Planning& planning, cons
     request.details = !(list && format == "text");
     PlannedInput planned = plan_input(s, request);
     const Plan& p = planned.plan;
-    // An environment AlphaFold 3 cannot run under is an error, not a verdict.
-    for (const EnvFinding& f : p.findings)
-      if (f.severity == EnvFinding::Severity::error && p.verdict != Verdict::cannot_fit)
-        throw UsageError(fmt::format("error: {}{}", f.message, f.fix.empty() ? "" : " Fix: " + f.fix));
+    require_runnable(p);
     report::EstimateReport r = report::report_of(planned);
     if (format == "json") {
       std::string text = report::estimate_json(r).dump(2);

@@ -21,6 +21,7 @@
 #include "foldfit/run/runner.hpp"
 #include "inputs.hpp"
 #include "foldfit/run/planned_ladder.hpp"
+#include "paths.hpp"
 #include "planning.hpp"
 
 namespace fs = std::filesystem;
@@ -30,9 +31,7 @@ namespace foldfit::cli {
 namespace {
 
 std::vector<OptionSpec> run_options() {
-  std::vector<OptionSpec> o = input_option_specs(false);
-  for (OptionSpec& s : setting_option_specs()) o.push_back(s);
-  for (OptionSpec& s : device_option_specs()) o.push_back(s);
+  std::vector<OptionSpec> o = planning_option_specs();
   o.push_back({"output_dir", "DIR", "", "run_alphafold.py's output folder (required unless --estimate_memory_only)"});
   o.push_back({"auto_memory_optimization", "", "true", "plan the settings that fit and retry out-of-memory with the next plan"});
   o.push_back({"estimate_memory_only", "", "false", "print foldfit estimate's report for each input and exit (its exit codes)"});
@@ -50,19 +49,6 @@ std::vector<OptionSpec> run_options() {
 // run_alphafold.py flags that foldfit sets itself for each process.
 const std::set<std::string> kInterpreted = {"json_path", "input_dir", "output_dir", "jax_compilation_cache_dir",
                                            "force_output_dir", "run_data_pipeline"};
-
-std::string xdg_cache(const std::map<std::string, std::string>& env) {
-  if (auto it = env.find("XDG_CACHE_HOME"); it != env.end() && !it->second.empty()) return it->second + "/foldfit";
-  auto home = env.find("HOME");
-  return (home != env.end() ? home->second : std::string(".")) + "/.cache/foldfit";
-}
-
-std::string batch_id() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
-  return fmt::format("{}-{}", buf, ::getpid());
-}
 
 int exit_code_for(const std::vector<InputSummary>& all, int forwarded_signal) {
   for (const auto& s : all)

@@ -6,6 +6,10 @@
 
 #include "options.hpp"
 
+namespace foldfit {
+struct Planning;  // plan/planning.hpp
+}  // namespace foldfit
+
 namespace foldfit::cli {
 
 // Exit codes shared by every subcommand (docs/cli.md).
@@ -33,10 +37,12 @@ int run_devices(const ParsedOptions& options);
 
 extern const CommandSpec kEstimateSpec;
 int run_estimate(const ParsedOptions& options);
-struct Planning;
 // The estimate report of every input the flags name (shared by estimate and
 // run --estimate_memory_only); returns estimate's exit code.
 int print_estimates(const ParsedOptions& options, const Planning& planning, const std::string& format, bool explain);
+
+extern const CommandSpec kVerifySpec;
+int run_verify(const ParsedOptions& options);
 
 extern const CommandSpec kRunSpec;
 int run_run(const ParsedOptions& options);

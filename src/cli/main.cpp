@@ -15,6 +15,7 @@ const std::vector<Command>& commands() {
       {&kTokensSpec, run_tokens},
       {&kEstimateSpec, run_estimate, true},
       {&kDevicesSpec, run_devices},
+      {&kVerifySpec, run_verify, true},
       {&kRunSpec, run_run, true},
       {&kHistorySpec, run_history},
       {&kCalibrateSpec, run_calibrate},

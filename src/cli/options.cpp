@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 
 #include "foldfit/common/error.hpp"
 #include "foldfit/common/flag_values.hpp"
@@ -110,12 +108,7 @@ std::optional<long long> ParsedOptions::integer(const std::string& name, long lo
 std::optional<double> ParsedOptions::number(const std::string& name, double lo, double hi) const {
   auto v = get(name);
   if (!v) return std::nullopt;
-  double x = 0;
-  auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-  if (v->empty() || ec != std::errc{} || ptr != v->data() + v->size() || !std::isfinite(x))
-    throw UsageError(fmt::format("--{}: expected a number, found '{}'", name, *v));
-  if (x < lo || x > hi) throw UsageError(fmt::format("--{}: {} is outside {}..{}", name, *v, lo, hi));
-  return x;
+  return parse_flag_number(name, *v, lo, hi);
 }
 
 std::optional<std::string> ParsedOptions::choice(const std::string& name, const std::vector<std::string>& choices) const {

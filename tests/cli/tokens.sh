@@ -37,6 +37,20 @@ expect_rc 2 "$FOLDFIT" tokens --input_dir="$tmp/in"
 expect_in "$tmp/err" "c.json:3:52: sequences[0].ligand.ccdCodes[0]: unknown CCD code 'XYZ9'"
 expect_empty "$tmp/out"
 
+# What the data pipeline will do per chain: MSA search for protein and RNA only, template
+# search for protein only; AlphaFold Server jobs numbered from 1; RNA with T warned about.
+cat >"$tmp/server.json" <<'J'
+[{"name": "srv", "modelSeeds": [], "sequences": [{"proteinChain": {"sequence": "MKVL", "count": 1}}, {"dnaSequence": {"sequence": "ACGT", "count": 1}}]},
+ {"name": "srv2", "modelSeeds": [], "sequences": [{"rnaSequence": {"sequence": "ACGUT", "count": 1}}]}]
+J
+expect_rc 0 "$FOLDFIT" tokens --json_path="$tmp/server.json"
+expect_in "$tmp/out" "srv (job 1 of $tmp/server.json)"
+expect_in "$tmp/out" "srv2 (job 2 of $tmp/server.json)"
+expect_in "$tmp/out" "  A      protein       1         4       4      33    search    search"
+expect_in "$tmp/out" "  B      dna           2         4       4      83      none      none"
+expect_in "$tmp/out" "  A      rna           1         5       5      98    search      none"
+expect_in "$tmp/out" "warning: chain A: the RNA sequence has 1 T (thymine) residue; AlphaFold 3 reads them as N"
+
 # Usage errors.
 expect_rc 2 "$FOLDFIT" tokens
 expect_in "$tmp/err" "give --json_path=FILE or --input_dir=DIR"

@@ -62,3 +62,16 @@ TEST(ModelConfig, HoldsOnlyMemoryRelevantSettings) {
 
 }  // namespace
 }  // namespace foldfit
+
+namespace foldfit {
+namespace {
+
+TEST(SizeSpecText, OneEntryKeepsPythonsTupleComma) {
+  SizeSpec s = SizeSpec::parse("((None, 64),)");
+  EXPECT_EQ(s.to_string(), "((None, 64),)");
+  EXPECT_EQ(SizeSpec::parse(s.to_string()), s);
+  EXPECT_EQ(SizeSpec::parse("((2048, None), (None, 1024))").to_string(), "((2048, None), (None, 1024))");
+}
+
+}  // namespace
+}  // namespace foldfit

@@ -300,6 +300,13 @@ def test_peak_counts_a_shared_placement_once(tmp_path):
     assert buffers[0]["shape"] == [50] and buffers[0]["dtype"] == "f32"
 
 
+def test_op_names_with_escaped_quotes(tmp_path):
+    path = tmp_path / "v.txt"
+    path.write_text('<7 fusion.3 @0>\n from instruction: %fusion.3 = f32[4]{0} fusion(), '
+                    'metadata={op_name="jit(f)/tokamax:{\\"op\\": \\"glu\\"}/dot" source_line=3}\n')
+    assert foldfit_xla_buffers.read_op_names(str(path), {7}) == {7: 'jit(f)/tokamax:{"op": "glu"}/dot'}
+
+
 def test_no_dump_gives_no_buffers(tmp_path):
     assert foldfit_xla_buffers.largest_at_peak(str(tmp_path), 5) == ([], None)
 

@@ -4,6 +4,7 @@
 
 #include "foldfit/chem/ccd.hpp"
 #include "foldfit/input/json.hpp"
+#include "foldfit/run/af3_log.hpp"
 #include "foldfit/sizes/sizes.hpp"
 
 namespace foldfit {
@@ -16,6 +17,22 @@ std::string error_of(const std::function<void()>& f) {
     return e.what();
   }
   return "ok";
+}
+
+// fuzz_af3_log, "negative peak lower bound": a figure of 4.9e15 GiB overflowed int64 when
+// scaled, and a sum of two large figures when added. Figures above 1 EB are not figures.
+TEST(FuzzRegression, HugeLogFiguresGiveNoNegativeBound) {
+  Af3LogScanner s;
+  s.feed("Sum Total of in-use chunks: 8.00GiB (9000000000000000000 bytes)");
+  s.feed("W0000 bfc_allocator.cc:501] Allocator (GPU_0_bfc) ran out of memory trying to allocate 8.00GiB "
+         "(rounded to 9000000000000000000)requested by op");
+  ASSERT_TRUE(s.peak_lower_bound());
+  EXPECT_GE(s.peak_lower_bound()->count(), 0);
+  EXPECT_FALSE(parse_byte_figure("4901888000000GiB"));
+  Af3LogScanner negative;
+  negative.feed("Sum Total of in-use chunks: -5");
+  negative.feed("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 10 bytes.");
+  EXPECT_EQ(negative.peak_lower_bound(), Bytes(10));
 }
 
 // fuzz_ccd, timeout: libcifpp 5.0.7 never returns (and allocates without bound) when a

@@ -15,6 +15,18 @@ extern const char foldfit_runtime_model_begin[];
 extern const char foldfit_runtime_model_end[];
 extern const char foldfit_af3_adapter_begin[];
 extern const char foldfit_af3_adapter_end[];
+extern const char foldfit_verify_helper_begin[];
+extern const char foldfit_verify_helper_end[];
+extern const char foldfit_verify_request_begin[];
+extern const char foldfit_verify_request_end[];
+extern const char foldfit_verify_model_begin[];
+extern const char foldfit_verify_model_end[];
+extern const char foldfit_verify_buffers_begin[];
+extern const char foldfit_verify_buffers_end[];
+extern const char foldfit_verify_targets_begin[];
+extern const char foldfit_verify_targets_end[];
+extern const char foldfit_xla_gpu_targets_begin[];
+extern const char foldfit_xla_gpu_targets_end[];
 }
 
 namespace foldfit::embedded {
@@ -49,6 +61,18 @@ std::string_view runtime_model_json() {
 
 std::string_view af3_adapter_py() {
   return {foldfit_af3_adapter_begin, static_cast<std::size_t>(foldfit_af3_adapter_end - foldfit_af3_adapter_begin)};
+}
+
+std::vector<EmbeddedFile> verify_helper_files() {
+  auto view = [](const char* b, const char* e) { return std::string_view(b, static_cast<std::size_t>(e - b)); };
+  return {
+      {"python/foldfit_xla_verify.py", view(foldfit_verify_helper_begin, foldfit_verify_helper_end)},
+      {"python/foldfit_xla_request.py", view(foldfit_verify_request_begin, foldfit_verify_request_end)},
+      {"python/foldfit_xla_model.py", view(foldfit_verify_model_begin, foldfit_verify_model_end)},
+      {"python/foldfit_xla_buffers.py", view(foldfit_verify_buffers_begin, foldfit_verify_buffers_end)},
+      {"python/foldfit_xla_targets.py", view(foldfit_verify_targets_begin, foldfit_verify_targets_end)},
+      {"data/xla/gpu_targets.tsv", view(foldfit_xla_gpu_targets_begin, foldfit_xla_gpu_targets_end)},
+  };
 }
 
 }  // namespace foldfit::embedded

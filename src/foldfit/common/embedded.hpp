@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 namespace foldfit::embedded {
 
@@ -24,5 +25,14 @@ std::string_view runtime_model_json();
 
 // python/foldfit_af3_adapter.py: written out next to a run that needs it.
 std::string_view af3_adapter_py();
+
+// The XLA verify helper (python/foldfit_xla_*.py) and the GPU target table it reads
+// (data/xla/gpu_targets.tsv), each with its path relative to the source tree: written
+// out together, the helper finds its table as it does in the tree.
+struct EmbeddedFile {
+  std::string_view path;
+  std::string_view content;
+};
+std::vector<EmbeddedFile> verify_helper_files();
 
 }  // namespace foldfit::embedded

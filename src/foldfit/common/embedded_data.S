@@ -52,4 +52,46 @@ foldfit_af3_adapter_begin:
 foldfit_af3_adapter_end:
     .byte 0
 
+    .global foldfit_verify_helper_begin
+    .global foldfit_verify_helper_end
+foldfit_verify_helper_begin:
+    .incbin "../python/foldfit_xla_verify.py"
+foldfit_verify_helper_end:
+    .byte 0
+
+    .global foldfit_verify_request_begin
+    .global foldfit_verify_request_end
+foldfit_verify_request_begin:
+    .incbin "../python/foldfit_xla_request.py"
+foldfit_verify_request_end:
+    .byte 0
+
+    .global foldfit_verify_model_begin
+    .global foldfit_verify_model_end
+foldfit_verify_model_begin:
+    .incbin "../python/foldfit_xla_model.py"
+foldfit_verify_model_end:
+    .byte 0
+
+    .global foldfit_verify_buffers_begin
+    .global foldfit_verify_buffers_end
+foldfit_verify_buffers_begin:
+    .incbin "../python/foldfit_xla_buffers.py"
+foldfit_verify_buffers_end:
+    .byte 0
+
+    .global foldfit_verify_targets_begin
+    .global foldfit_verify_targets_end
+foldfit_verify_targets_begin:
+    .incbin "../python/foldfit_xla_targets.py"
+foldfit_verify_targets_end:
+    .byte 0
+
+    .global foldfit_xla_gpu_targets_begin
+    .global foldfit_xla_gpu_targets_end
+foldfit_xla_gpu_targets_begin:
+    .incbin "xla/gpu_targets.tsv"
+foldfit_xla_gpu_targets_end:
+    .byte 0
+
     .section .note.GNU-stack,"",@progbits

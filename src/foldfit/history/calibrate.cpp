@@ -21,6 +21,8 @@ std::vector<CalibrationSample> calibration_samples(const HistoryDb& db, std::siz
   std::size_t bad = 0;
   for (const StoredRun& s : db.observations()) {
     const RunRecord& r = s.record;
+    // XLA's CPU backend upcasts bfloat16 and schedules for parallelism: never a GPU figure.
+    if (r.observed_source == "xla-cpu") continue;
     CalibrationSample c;
     try {
       nlohmann::json j = nlohmann::json::parse(r.config_json);

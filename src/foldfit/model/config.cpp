@@ -82,7 +82,8 @@ std::string SizeSpec::to_string() const {
     if (i) out += ", ";
     out += "(" + show(entries[i].first) + ", " + show(entries[i].second) + ")";
   }
-  return out + ")";
+  // A one-element tuple needs its comma in Python: ((None, 64)) is just (None, 64).
+  return out + (entries.size() == 1 ? ",)" : ")");
 }
 
 // As AlphaFold 3's modules.get_shard_size: the first entry whose bound is None or >= n;

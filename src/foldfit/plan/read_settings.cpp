@@ -50,9 +50,11 @@ bool boolean(const std::string& flag, const std::string& value) {
 RunSettings read_settings(const std::map<std::string, std::string>& flags,
                           const std::map<std::string, std::string>& environment) {
   RunSettings s;
-  for (const auto& [name, value] : flags) {
+  for (const auto& flag : flags) {
+    const std::string& name = flag.first;
+    const std::string& value = flag.second;
     const Origin f = Origin::flag;
-    auto integer = [&](long long lo, long long hi) {
+    auto integer = [&name, &value](long long lo, long long hi) {
       return static_cast<int>(parse_flag_integer("--" + name, value, lo, hi));
     };
     if (name == "buckets") given(s.buckets, Buckets::parse(value), f);

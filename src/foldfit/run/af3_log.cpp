@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -10,6 +12,10 @@
 namespace foldfit {
 
 namespace {
+
+// The largest byte figure read from a log (1 EB).
+constexpr double kMaxFigure = 1e18;
+
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -30,7 +36,7 @@ std::optional<std::int64_t> leading_integer(std::string_view s) {
   s = trim(s);
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || ptr == s.data()) return std::nullopt;
+  if (ec != std::errc{} || ptr == s.data() || v < 0) return std::nullopt;
   return v;
 }
 
@@ -83,6 +89,8 @@ std::optional<Bytes> parse_byte_figure(std::string_view text) {
       if (auto exact = leading_integer(inner.substr(0, close))) return Bytes(*exact);
     }
   }
+  // No device holds an exabyte: a larger figure is garbage, and would overflow int64.
+  if (!(value * scale < kMaxFigure)) return std::nullopt;
   return Bytes(static_cast<std::int64_t>(std::llround(value * scale)));
 }
 
@@ -107,7 +115,10 @@ std::string Af3Progress::describe() const {
 
 std::optional<Bytes> OutOfMemory::lower_bound() const {
   if (!requested) return std::nullopt;
-  return in_use ? *requested + *in_use : *requested;
+  if (!in_use) return *requested;
+  // Each figure is below kMaxFigure (or an exact integer of any size): add without overflow.
+  std::int64_t a = requested->count(), b = in_use->count();
+  return Bytes(a > std::numeric_limits<std::int64_t>::max() - b ? std::numeric_limits<std::int64_t>::max() : a + b);
 }
 
 bool Af3LogScanner::feed(std::string_view raw) {

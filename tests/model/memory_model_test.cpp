@@ -242,8 +242,10 @@ TEST(MemoryModelAf3, XlaGluAddsThePreActivation) {
   MemoryEstimate fused = estimate(4096), xla = estimate(4096, "triton", 5, xla_glu);
   EXPECT_EQ(changed(fused, xla), (std::set<std::string>{"template_embedder", "triangle_multiplication", "msa_module",
                                                          "pair_transition", "diffusion_conditioning", "confidence_head"}));
+  // The [N,N,512] f32 pre-activation comes in, the [N,N,128] f32 LayerNorm goes (dead once
+  // the pre-activation exists: XLA's temp peak, H100-80GB N=2048/4096 glu=xla compiles).
   EXPECT_EQ(phase_total(xla, "diffusion_conditioning") - phase_total(fused, "diffusion_conditioning"),
-            Bytes(2048LL * 4096 * 4096));
+            Bytes((2048LL - 512) * 4096 * 4096));
   EXPECT_EQ(phase_total(xla, "triangle_multiplication") - phase_total(fused, "triangle_multiplication"),
             Bytes(1024LL * 4096 * 4096));
   EXPECT_EQ(xla.peak_phase, "diffusion_conditioning");

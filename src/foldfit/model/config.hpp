@@ -42,6 +42,7 @@ struct ModelConfig {
   // tokamax's gated linear unit: fused (its Triton kernel keeps only the GLU output) | xla
   // (its XLA implementation also materialises the [.., 2C] pre-activation).
   std::string glu_implementation = "fused";
+  std::string glu_origin;  // why this GLU (glu_for, model/glu.hpp); "" when set by hand
 };
 
 }  // namespace foldfit

@@ -99,6 +99,8 @@ MemoryEstimate MemoryModel::estimate(const ModelConfig& config, const Calibratio
   MemoryEstimate e;
   e.profile_id = display_id();
   e.calibration_id = cal.id;
+  e.glu_implementation = config.glu_implementation;
+  e.glu_origin = config.glu_origin.empty() ? "given with the model config, not chosen for a GPU" : config.glu_origin;
   e.calibrated = !calibration.empty();
 
   // 1. The persistent set: live in every phase.

@@ -189,6 +189,12 @@ class ProfileReader {
     p.defaults.pair_attention_chunk_size = spec(knobs, "pair_attention_chunk_size");
     p.defaults.save_embeddings = boolean(member(knobs, "save_embeddings", base), "default", "knobs.save_embeddings");
     p.defaults.save_distogram = boolean(member(knobs, "save_distogram", base), "default", "knobs.save_distogram");
+    // Profiles before version 2 have no GLU knob: they describe the fused GLU only.
+    if (!knobs.contains("glu_implementation")) {
+      p.glu_choices = {"fused"};
+      p.defaults.glu_implementation = "fused";
+      return;
+    }
     const json& glu = member(knobs, "glu_implementation", base);
     p.glu_choices = choices(glu, "knobs.glu_implementation");
     p.defaults.glu_implementation = string(glu, "default", "knobs.glu_implementation");

@@ -8,6 +8,7 @@
 
 #include "foldfit/common/error.hpp"
 #include "foldfit/device/gpu_table.hpp"
+#include "foldfit/model/glu.hpp"
 #include "foldfit/model/calibration_fit.hpp"
 
 namespace foldfit {
@@ -20,6 +21,16 @@ CalibrationFitFn model_calibration_fit(const MemoryModel& model) {
       const GpuSpec* g = find_gpu(s.gpu);
       CalibrationMeasurement m;
       m.config = s.settings.model_config(s.padded_tokens);
+      // The GLU the run's GPU and AlphaFold 3 ran (a version foldfit cannot read counts
+      // as not identified).
+      GluChoice glu;
+      try {
+        glu = glu_for(g ? g->cc_major : 0, g ? g->cc_minor : 0, s.af3_version);
+      } catch (const UsageError&) {
+        glu = glu_for(g ? g->cc_major : 0, g ? g->cc_minor : 0, "");
+      }
+      m.config.glu_implementation = glu.implementation;
+      m.config.glu_origin = glu.why;
       if (s.source == "nvml") {
         // NVML sees the whole process: the pool plus what lives outside it.
         m.device_peak = s.observed;

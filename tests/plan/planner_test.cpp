@@ -186,6 +186,28 @@ TEST(Planner, ComputeCapability7NeedsXla) {
   EXPECT_EQ(p.settings.flash_attention.value, "xla");
 }
 
+// The planner assumes the GLU the GPU and the AlphaFold 3 build run (model/glu.hpp), and
+// the estimate says which and why; the XLA GLU's pre-activation is in the peak.
+TEST(Planner, GluFollowsComputeCapabilityAndRelease) {
+  PlanInputs v100 = inputs(500, "V100-16GB");
+  Plan p = fit_settings(v100);
+  EXPECT_EQ(p.after.glu_implementation, "xla");
+  EXPECT_NE(p.after.glu_origin.find("compute capability 7.0"), std::string::npos) << p.after.glu_origin;
+
+  PlanInputs h100 = inputs(4000, "H100-80GB");
+  docker_env(h100.settings);
+  Plan fused = fit_settings(h100);
+  EXPECT_EQ(fused.before.glu_implementation, "fused");
+  EXPECT_NE(fused.before.glu_origin.find("AlphaFold 3 v3.0.4"), std::string::npos) << fused.before.glu_origin;
+  h100.af3_release = "main@2025-11-10";
+  Plan xla = fit_settings(h100);
+  EXPECT_EQ(xla.before.glu_implementation, "xla");
+  EXPECT_NE(xla.before.glu_origin.find("cf40461"), std::string::npos) << xla.before.glu_origin;
+  EXPECT_GT(xla.before.pool, fused.before.pool);
+  h100.af3_release = "main";
+  EXPECT_EQ(fit_settings(h100).before.glu_implementation, "fused");
+}
+
 TEST(Planner, TradeOffsComeFromTheModel) {
   PlanInputs in = inputs(3000, "A100-80GB");
   std::vector<TradeOff> t = trade_offs(in);

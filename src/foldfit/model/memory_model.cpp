@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -30,6 +31,13 @@ std::optional<TensorTerm> evaluate_tensor(const ProfileTensor& t, const expr::Bi
     // Shapes were checked when the profile loaded; only extreme sizes reach here.
     throw UsageError(p.file + ": tensor '" + t.name + "': " + e.what());
   }
+}
+
+// 0.0213 -> "2.1%".
+std::string percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", 100.0 * fraction);
+  return text;
 }
 
 Bytes sum(const std::vector<TensorTerm>& terms) {
@@ -91,6 +99,8 @@ MemoryEstimate MemoryModel::estimate(const ModelConfig& config, const Calibratio
   MemoryEstimate e;
   e.profile_id = display_id();
   e.calibration_id = cal.id;
+  e.glu_implementation = config.glu_implementation;
+  e.glu_origin = config.glu_origin.empty() ? "given with the model config, not chosen for a GPU" : config.glu_origin;
   e.calibrated = !calibration.empty();
 
   // 1. The persistent set: live in every phase.
@@ -143,9 +153,14 @@ MemoryEstimate MemoryModel::estimate(const ModelConfig& config, const Calibratio
   // 6. The band: the profile's policy until calibrated, the fit's residual after.
   double low = p.uncertainty.uncalibrated_low, high = p.uncertainty.uncalibrated_high;
   if (e.calibrated) {
-    low = high = std::max(cal.residual_relative, p.uncertainty.calibrated_floor);
-    e.uncertainty_origin = "calibration " + cal.id + ": largest residual of its fit over " +
-                           std::to_string(cal.measurement_count) + " measurements";
+    low = high = std::max({cal.residual_relative, cal.held_out_residual_relative, p.uncertainty.calibrated_floor});
+    e.uncertainty_origin = "calibrated on " + cal.measured_on + ", max residual " + percent(cal.residual_relative);
+    if (cal.held_out_count > 0)
+      e.uncertainty_origin += ", " + percent(cal.held_out_residual_relative) + " on " +
+                              std::to_string(cal.held_out_count) + " held out";
+    if (low > std::max(cal.residual_relative, cal.held_out_residual_relative))
+      e.uncertainty_origin += " (band: the profile's floor, " + percent(low) + ")";
+    e.uncertainty_origin += " [" + cal.id + "]";
   } else {
     e.uncertainty_origin = "uncalibrated: " + p.uncertainty.why;
   }

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 #include <stdexcept>
 
 namespace foldfit {
@@ -220,7 +222,15 @@ HistoryDb::HistoryDb(const std::string& path) : impl_(std::make_unique<Impl>()),
       SQLITE_OK)
     impl_->fail("open");
   sqlite3_busy_timeout(impl_->db, kBusyTimeoutMs);
-  impl_->exec("PRAGMA journal_mode=WAL");
+  // Switching a new database to WAL needs an exclusive lock, and SQLite returns SQLITE_BUSY
+  // for it without calling the busy handler when another process is opening the same new
+  // file (two `foldfit run`s starting at once): retry it for the busy timeout.
+  for (int waited_ms = 0;; waited_ms += 20) {
+    int rc = sqlite3_exec(impl_->db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) break;
+    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited_ms >= kBusyTimeoutMs) impl_->exec("PRAGMA journal_mode=WAL");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   impl_->exec("PRAGMA synchronous=NORMAL");
   impl_->exec("PRAGMA foreign_keys=ON");
   impl_->transaction([&] {

@@ -78,6 +78,8 @@ Calibration::Impl read_overlay(const json& obj, const std::string& source, const
     described.emplace_back(m["gpu"].get<std::string>(), m.contains("source") ? need_string(m, "source", source, p) : "run");
   }
   c.measured_on = describe_measurements(described);
+  c.pool_only = std::all_of(described.begin(), described.end(),
+                            [](const auto& d) { return d.second.starts_with("xla"); });
   if (auto held = obj.find("held_out"); held != obj.end()) {
     c.held_out_residual_relative = need_number(*held, "residual_relative", source, at + "held_out");
     if (c.held_out_residual_relative < 0) fail(source, at + "held_out.residual_relative", "must not be negative");

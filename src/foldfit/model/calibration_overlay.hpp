@@ -28,6 +28,7 @@ struct Calibration::Impl {
   double held_out_residual_relative = 0;  // the same over measurements held out of the fit
   int held_out_count = 0;
   std::string measured_on;           // "10 XLA compiles (H100-80GB, deviceless)", for the band's origin
+  bool pool_only = false;            // every measurement an XLA compile: it measures the pool, not the runtime
 };
 
 // What an overlay was fitted on, from its measurements' GPUs and sources ("run", or

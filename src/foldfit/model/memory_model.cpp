@@ -164,8 +164,19 @@ MemoryEstimate MemoryModel::estimate(const ModelConfig& config, const Calibratio
   } else {
     e.uncertainty_origin = "uncalibrated: " + p.uncertainty.why;
   }
-  e.low = e.total.scaled(1.0 - low);
-  e.high = e.total.scaled(1.0 + high);
+  if (e.calibrated && cal.pool_only) {
+    // XLA's compiles measure JAX's pool only; what the runtime holds outside it is still the
+    // profile's estimate, with the uncalibrated band.
+    const double ol = p.uncertainty.uncalibrated_low, oh = p.uncertainty.uncalibrated_high;
+    e.low = e.pool.scaled(1.0 - low) + e.overhead.scaled(1.0 - ol);
+    e.high = e.pool.scaled(1.0 + high) + e.overhead.scaled(1.0 + oh);
+    e.uncertainty_origin += "; XLA's compiled pool only: the " + format_gb(e.overhead) +
+                            " outside it (CUDA context, library workspaces) is an estimate no GPU has measured, -" +
+                            percent(ol) + "/+" + percent(oh);
+  } else {
+    e.low = e.total.scaled(1.0 - low);
+    e.high = e.total.scaled(1.0 + high);
+  }
   e.relative_uncertainty =
       static_cast<double>((e.high - e.total).count()) / static_cast<double>(std::max<std::int64_t>(1, e.total.count()));
   return e;

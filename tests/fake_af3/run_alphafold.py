@@ -12,7 +12,9 @@ S the --num_diffusion_samples. When the peak exceeds the pool it prints XLA's re
 out-of-memory text and exits 1. Otherwise it writes outputs laid out as run_alphafold.py
 writes them. FAKE_AF3_SECONDS (per seed) slows it down; FAKE_AF3_RECORD names a file to
 which every run appends one JSON line (argv, environment, config, N, peak, outcome);
-FAKE_AF3_PIDFILE one to which it writes its process id.
+FAKE_AF3_PIDFILE one to which it writes its process id. FAKE_AF3_TOOL_PIDFILE starts a
+long-lived child process first (as the data pipeline starts jackhmmer), in AlphaFold 3's
+process group, and writes its process id there.
 """
 
 import datetime
@@ -106,6 +108,11 @@ def main(argv):
     if os.environ.get("FAKE_AF3_PIDFILE"):
         with open(os.environ["FAKE_AF3_PIDFILE"], "w") as f:
             f.write(str(os.getpid()))
+    if os.environ.get("FAKE_AF3_TOOL_PIDFILE"):
+        import subprocess
+        tool = subprocess.Popen(["sleep", "120"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        with open(os.environ["FAKE_AF3_TOOL_PIDFILE"], "w") as f:
+            f.write(str(tool.pid))
     with open(_JSON_PATH.value) as f:
         job = json.load(f)
     name = job["name"]

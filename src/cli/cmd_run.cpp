@@ -69,7 +69,7 @@ const CommandSpec kRunSpec{
     "Run AlphaFold 3 with settings that fit the GPU: a drop-in for 'python run_alphafold.py ...'.\n"
     "Every run_alphafold.py flag is accepted and passed on; foldfit sets the memory-relevant ones per input,\n"
     "retries out-of-memory with the next plan, and records every run in its history database.",
-    "(--json_path=FILE | --input_dir=DIR) --output_dir=DIR [foldfit flags] [run_alphafold.py flags]",
+    "(--json_path=FILE | --input_dir=DIR | --input_list=FILE) --output_dir=DIR [foldfit flags] [run_alphafold.py flags]",
     "Exit codes: 0 every input done or skipped; 1 an input failed; 2 invalid input or usage;\n"
     "3 an AlphaFold 3 of an earlier run of an input is still alive (see --wait_for_earlier_run);\n"
     "128+N interrupted by signal N. With --estimate_memory_only: 0 fits, 10 fits with the plan, 11 cannot fit.\n"

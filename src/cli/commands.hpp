@@ -47,6 +47,8 @@ int run_verify(const ParsedOptions& options);
 
 extern const CommandSpec kRunSpec;
 int run_run(const ParsedOptions& options);
+extern const CommandSpec kPlanSpec;
+int run_plan(const ParsedOptions& options);
 extern const CommandSpec kHistorySpec;
 int run_history(const ParsedOptions& options);
 extern const CommandSpec kCalibrateSpec;

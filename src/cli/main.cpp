@@ -17,6 +17,7 @@ const std::vector<Command>& commands() {
       {&kDevicesSpec, run_devices},
       {&kVerifySpec, run_verify, true},
       {&kRunSpec, run_run, true},
+      {&kPlanSpec, run_plan, true},
       {&kHistorySpec, run_history},
       {&kCalibrateSpec, run_calibrate},
   };

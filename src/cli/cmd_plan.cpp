@@ -82,7 +82,7 @@ std::string self_binary() {
 const CommandSpec kPlanSpec{
     "plan",
     "Plan a campaign on a Slurm cluster: each input on the cheapest GPU class that fits it, the data\n"
-    "pipeline and inference as job arrays, written to a plan folder for 'foldfit submit'.",
+    "pipeline and inference as job arrays, written to a plan folder (send its scripts with sbatch, see docs/campaigns.md).",
     "(--input_dir=DIR | --input_list=FILE | --json_path=FILE) --plan_dir=DIR --output_dir=DIR\n"
     "       [--cluster_file=FILE] [setting flags] [run_alphafold.py flags, e.g. --model_dir=DIR --db_dir=DIR]",
     "The cluster comes from Slurm (sinfo -h -a -o '%R|%l'; scontrol show node -o) unless --cluster_file names\n"

@@ -103,4 +103,25 @@ PATH=$WORK/bin:$PATH "$FOLDFIT" plan --input_list="$WORK/list.txt" --gpu_map=a10
 [ "$(json_get '[(k["class"], k["inputs"]) for k in d["classes"]]' < "$WORK/p6.json")" = "[('gpu/a100', 1), ('gpu/h100', 1)]" ] \
   || { cat "$WORK/p6.json"; fail "classes from Slurm"; }
 expect_contains "$WORK/plan3/data-gpu-a100-128.sbatch" "#SBATCH --partition=cpu"
+
+# 6. The scripts run as Slurm would run their tasks (SLURM_ARRAY_TASK_ID), with the fake
+#    AlphaFold 3: the data task writes the data JSONs only, the inference task reads them.
+rm -rf "$WORK/out"
+"$FOLDFIT" plan --input_dir="$WORK/in" --cluster_file="$WORK/cluster.json" --plan_dir="$WORK/plan4" --output_dir="$WORK/out" \
+  > /dev/null || true
+SLURM_ARRAY_TASK_ID=0 bash "$WORK/plan4/data-gpu-a100-128.sbatch" > "$WORK/t1" 2>&1 || { cat "$WORK/t1"; fail "data task"; }
+test -s "$WORK/out/j60/j60_data.json" && test -s "$WORK/out/j70/j70_data.json" || fail "data JSONs missing"
+[ ! -e "$WORK/out/j60/j60_ranking_scores.csv" ] || fail "the data task ran inference"
+SLURM_ARRAY_TASK_ID=0 bash "$WORK/plan4/infer-gpu-a100-128.sbatch" > "$WORK/t2" 2>&1 || { cat "$WORK/t2"; fail "inference task"; }
+test -f "$WORK/out/j60/j60_ranking_scores.csv" && test -f "$WORK/out/j70/j70_ranking_scores.csv" || fail "inference outputs missing"
+[ -z "$(ls -d "$WORK"/out/j60_2* 2>/dev/null)" ] || fail "inference wrote a second folder"
+[ "$(python3 -c 'import json,sys; print([(r["run_data_pipeline"], r["run_inference"], r["outcome"]) for r in map(json.loads, open(sys.argv[1]))])' "$FAKE_AF3_RECORD")" = \
+  "[(True, False, 'data_pipeline_only'), (True, False, 'data_pipeline_only'), (False, True, 'succeeded'), (False, True, 'succeeded')]" ] \
+  || { cat "$FAKE_AF3_RECORD"; fail "AlphaFold 3 runs"; }
+# A second data task run (a requeue) redoes nothing; the shared history has every run.
+SLURM_ARRAY_TASK_ID=0 bash "$WORK/plan4/data-gpu-a100-128.sbatch" > "$WORK/t3" 2>&1 || fail "data task again"
+expect_contains "$WORK/t3" "every data JSON of this task exists"
+"$FOLDFIT" history --history_db="$WORK/out/foldfit-history.sqlite" --format=json > "$WORK/h.json"
+[ "$(json_get 'sorted(r["outcome"] for r in d)' < "$WORK/h.json")" = "['succeeded', 'succeeded', 'succeeded', 'succeeded']" ] \
+  || { cat "$WORK/h.json"; fail "history"; }
 echo ok

@@ -185,7 +185,7 @@ void build_arrays(Campaign& c, const CampaignOptions& o) {
 std::string sbatch_script(const Campaign& c, std::size_t ai, const CampaignOptions& o) {
   const ArrayJob& a = c.arrays.at(ai);
   std::string s = "#!/bin/bash\n";
-  s += fmt::format("# foldfit {} campaign: {} ({} tasks). Written by foldfit plan; sent by foldfit submit.\n", version(), a.name,
+  s += fmt::format("# foldfit {} campaign: {} ({} tasks). Written by foldfit plan.\n", version(), a.name,
                    a.tasks.size());
   s += fmt::format("#SBATCH --job-name=foldfit-{}\n", a.name);
   if (!a.partition.empty()) s += fmt::format("#SBATCH --partition={}\n", a.partition);

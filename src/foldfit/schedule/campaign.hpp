@@ -83,7 +83,7 @@ struct Campaign {
 // Groups placed inputs into arrays and sizes each array's resources.
 void build_arrays(Campaign& c, const CampaignOptions& o);
 
-// The sbatch script of one array (run from the plan folder's parent by `foldfit submit`).
+// The sbatch script of one array (sbatch it; the inference array with --dependency=aftercorr on its data array).
 std::string sbatch_script(const Campaign& c, std::size_t array_index, const CampaignOptions& o);
 
 // The summary: inputs per GPU class, GPU-hours, compiles saved, inputs that fit nowhere.

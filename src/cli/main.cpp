@@ -41,7 +41,8 @@ std::string main_help() {
       if (auto at = summary.find(cut); summary.size() > 80 && at != std::string::npos) summary.resize(at);
     out += fmt::format("  {:<12}{}\n", c.spec->name, summary);
   }
-  out += "\nExit codes: 0 success, 2 invalid input or usage, 1 other errors (estimate adds 10 and 11).\n";
+  out += "\nExit codes: 0 success, 2 invalid input or usage, 1 other errors (estimate adds 10 and 11, plan 11,\n"
+         "run 3 and 128+N; COMMAND --help says).\n";
   return out;
 }
 

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -45,34 +47,9 @@ void write_inputs(const fs::path& dir, std::size_t n) {
   }
 }
 
-struct Figures {
-  double seconds = 0;
-  long max_rss_kb = 0;
-  int status = 0;
-};
+using foldfit::bench::Figures;
 
-// Runs argv with stdout to /dev/null; wall time and the child's own peak RSS.
-Figures run(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::fflush(stdout);  // the child must not inherit buffered output
-  auto start = Clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!std::freopen("/dev/null", "w", stdout)) _exit(127);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  Figures f;
-  f.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  f.max_rss_kb = usage.ru_maxrss;
-  f.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return f;
-}
+Figures run(const std::vector<std::string>& args) { return foldfit::bench::run_child(args); }
 
 }  // namespace
 

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -59,34 +61,9 @@ void pin_to_one_core() {
     }
 }
 
-struct Figures {
-  double seconds = 0;
-  long max_rss_kb = 0;
-  int status = 0;
-};
+using foldfit::bench::Figures;
 
-Figures run(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  auto start = Clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    pin_to_one_core();
-    if (!std::freopen("/dev/null", "w", stdout)) _exit(127);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  Figures f;
-  f.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  f.max_rss_kb = usage.ru_maxrss;
-  f.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return f;
-}
+Figures run(const std::vector<std::string>& args) { return foldfit::bench::run_child(args, pin_to_one_core); }
 
 // Reads every file's bytes (open, read, close), as the cheapest possible pass over them.
 Figures read_all(const fs::path& dir) {

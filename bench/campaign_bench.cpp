@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_inputs.hpp"
 #include "child_process.hpp"
 
 namespace fs = std::filesystem;
@@ -29,22 +30,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 void write_inputs(const fs::path& dir, std::size_t n) {
-  fs::create_directories(dir);
-  const char* aa = "ACDEFGHIKLMNPQRSTVWY";
-  for (std::size_t i = 0; i < n; ++i) {
-    std::size_t length = i % 50 == 49 ? 2500 + (i * 104729) % 4000 : 50 + (i * 7919) % 1950;
-    std::string seq;
-    seq.reserve(length);
-    for (std::size_t k = 0; k < length; ++k) seq.push_back(aa[(i + k * 31) % 20]);
-    std::string ids = i % 3 == 0 ? R"(["A", "B"])" : R"("A")";
-    FILE* f = std::fopen((dir / fmt::format("job{:06}.json", i)).c_str(), "w");
-    if (!f) throw std::runtime_error("cannot write into " + dir.string());
-    std::fprintf(f,
-                 R"({"dialect": "alphafold3", "version": 2, "name": "job%zu", "modelSeeds": [%zu], )"
-                 R"("sequences": [{"protein": {"id": %s, "sequence": "%s"}}]})",
-                 i, i % 5 + 1, ids.c_str(), seq.c_str());
-    std::fclose(f);
-  }
+  foldfit::bench::write_protein_inputs(
+      dir, n, [](std::size_t i) -> std::size_t { return i % 50 == 49 ? 2500 + (i * 104729) % 4000 : 50 + (i * 7919) % 1950; },
+      [](std::size_t i) -> std::size_t { return i % 5 + 1; });
 }
 
 void pin_to_one_core() {

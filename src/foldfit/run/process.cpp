@@ -11,12 +11,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 namespace foldfit {
 
@@ -136,6 +138,7 @@ class PosixLauncher final : public ProcessLauncher {
         [[maybe_unused]] ssize_t w = ::write(err_write.fd, &e, sizeof e);
         ::_exit(127);
       }
+      if (null_fd > 2) ::close(null_fd);  // AlphaFold 3 gets /dev/null as stdin only
       ::execve(program.c_str(), argv.data(), envp.data());
       int e = errno;
       [[maybe_unused]] ssize_t w = ::write(err_write.fd, &e, sizeof e);
@@ -248,27 +251,24 @@ std::string ProcessResult::describe() const {
 
 std::unique_ptr<ProcessLauncher> make_process_launcher() { return std::make_unique<PosixLauncher>(); }
 
-std::optional<std::uint64_t> process_start_time(int pid) {
-  if (pid <= 0) return std::nullopt;
-  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+namespace {
+
+// The fields of /proc/PID/stat after "pid (comm)": [0] is field 3 (state), [2] field 5
+// (pgrp), [19] field 22 (starttime). comm may hold spaces and parentheses, so the split
+// is after the last ')'. Empty when the file cannot be read.
+std::vector<std::string> proc_stat_fields(const std::filesystem::path& stat_path) {
+  std::ifstream in(stat_path);
   std::string stat;
-  if (!std::getline(in, stat)) return std::nullopt;
-  // "pid (comm) state ppid ..." - comm may hold spaces and parentheses: split after the last ')'.
+  if (!std::getline(in, stat)) return {};
   auto close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
+  if (close == std::string::npos) return {};
   std::istringstream rest(stat.substr(close + 1));
-  std::string field;
-  std::uint64_t start = 0;
-  // Fields 3 (state) to 21, then 22 (starttime).
-  for (int i = 3; i <= 21; ++i) {
-    if (!(rest >> field)) return std::nullopt;
-    if (i == 3 && (field == "Z" || field == "X")) return std::nullopt;
-  }
-  if (!(rest >> start)) return std::nullopt;
-  return start;
+  std::vector<std::string> fields;
+  for (std::string f; rest >> f;) fields.push_back(f);
+  return fields;
 }
 
-namespace {
+bool dead_state(const std::string& state) { return state == "Z" || state == "X"; }
 
 // Whether a process other than a zombie is in process group `pgid` (a scan of /proc).
 bool group_has_live_member(int pgid) {
@@ -276,21 +276,24 @@ bool group_has_live_member(int pgid) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat;
-    if (!std::getline(in, stat)) continue;
-    auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 1));
-    std::string state;
-    long ppid = 0, pgrp = 0;
-    if (!(rest >> state >> ppid >> pgrp)) continue;
-    if (pgrp == pgid && state != "Z" && state != "X") return true;
+    std::vector<std::string> f = proc_stat_fields(entry.path() / "stat");
+    if (f.size() < 3 || dead_state(f[0])) continue;
+    if (f[2] == std::to_string(pgid)) return true;
   }
   return false;
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> process_start_time(int pid) {
+  if (pid <= 0) return std::nullopt;
+  std::vector<std::string> f = proc_stat_fields(fmt::format("/proc/{}/stat", pid));
+  if (f.size() < 20 || dead_state(f[0])) return std::nullopt;
+  std::uint64_t start = 0;
+  auto [end, ec] = std::from_chars(f[19].data(), f[19].data() + f[19].size(), start);
+  if (ec != std::errc() || end != f[19].data() + f[19].size()) return std::nullopt;
+  return start;
+}
 
 bool earlier_process_alive(int pid, std::uint64_t start_time) {
   if (pid <= 0) return false;

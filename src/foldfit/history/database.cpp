@@ -9,8 +9,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 
 namespace foldfit {
 
@@ -232,12 +232,13 @@ HistoryDb::HistoryDb(const std::string& path) : impl_(std::make_unique<Impl>()),
   // Switching a new database to WAL needs an exclusive lock, and SQLite returns SQLITE_BUSY
   // for it without calling the busy handler when another process is opening the same new
   // file (two `foldfit run`s starting at once): retry it for the busy timeout.
+  int rc = SQLITE_OK;
   for (int waited_ms = 0;; waited_ms += 20) {
-    int rc = sqlite3_exec(impl_->db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-    if (rc == SQLITE_OK) break;
-    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited_ms >= kBusyTimeoutMs) impl_->exec("PRAGMA journal_mode=WAL");
+    rc = sqlite3_exec(impl_->db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited_ms >= kBusyTimeoutMs) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  if (rc != SQLITE_OK) impl_->fail("PRAGMA journal_mode=WAL");
   impl_->exec("PRAGMA synchronous=NORMAL");
   impl_->exec("PRAGMA foreign_keys=ON");
   impl_->transaction([&] {

@@ -78,8 +78,7 @@ Calibration::Impl read_overlay(const json& obj, const std::string& source, const
     described.emplace_back(m["gpu"].get<std::string>(), m.contains("source") ? need_string(m, "source", source, p) : "run");
   }
   c.measured_on = describe_measurements(described);
-  c.pool_only = std::all_of(described.begin(), described.end(),
-                            [](const auto& d) { return d.second.starts_with("xla"); });
+  c.pool_only = std::all_of(described.begin(), described.end(), [](const auto& d) { return is_xla_source(d.second); });
   if (auto held = obj.find("held_out"); held != obj.end()) {
     c.held_out_residual_relative = need_number(*held, "residual_relative", source, at + "held_out");
     if (c.held_out_residual_relative < 0) fail(source, at + "held_out.residual_relative", "must not be negative");
@@ -119,6 +118,8 @@ std::string bare_profile_id(const std::string& id) { return id.substr(0, id.find
 
 }  // namespace
 
+bool is_xla_source(const std::string& source) { return source.starts_with("xla "); }
+
 std::string describe_measurements(const std::vector<std::pair<std::string, std::string>>& gpu_and_source) {
   std::vector<std::string> gpus;
   std::set<std::string> sources;
@@ -129,7 +130,7 @@ std::string describe_measurements(const std::vector<std::pair<std::string, std::
   const std::size_t n = gpu_and_source.size();
   std::string what = n == 1 ? "measurement" : "measurements";
   std::string how;
-  if (sources.size() == 1 && sources.begin()->rfind("xla ", 0) == 0) {
+  if (sources.size() == 1 && is_xla_source(*sources.begin())) {
     what = n == 1 ? "XLA compile" : "XLA compiles";
     std::string backend = sources.begin()->substr(4);
     how = backend == "cuda-deviceless" ? ", deviceless" : backend == "cuda-device" ? ", on the GPU" : ", " + backend;

@@ -31,6 +31,9 @@ struct Calibration::Impl {
   bool pool_only = false;            // every measurement an XLA compile: it measures the pool, not the runtime
 };
 
+// Whether a measurement's source ("run", or "xla <backend>") is an XLA compile.
+bool is_xla_source(const std::string& source);
+
 // What an overlay was fitted on, from its measurements' GPUs and sources ("run", or
 // "xla <backend>"): "10 XLA compiles (H100-80GB, deviceless)", "3 runs (NVIDIA A100-SXM4-40GB)".
 std::string describe_measurements(const std::vector<std::pair<std::string, std::string>>& gpu_and_source);

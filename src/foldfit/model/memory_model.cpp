@@ -1,8 +1,9 @@
 #include "foldfit/model/memory_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -34,11 +35,7 @@ std::optional<TensorTerm> evaluate_tensor(const ProfileTensor& t, const expr::Bi
 }
 
 // 0.0213 -> "2.1%".
-std::string percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", 100.0 * fraction);
-  return text;
-}
+std::string percent(double fraction) { return fmt::format("{:.1f}%", 100.0 * fraction); }
 
 Bytes sum(const std::vector<TensorTerm>& terms) {
   Bytes total;

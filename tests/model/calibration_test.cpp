@@ -22,7 +22,9 @@ TEST(Calibration, ShippedOverlaysOnlyWhereCompiled) {
       Calibration c = CalibrationSet().lookup(af3().display_id(), arch, flash);
       bool compiled = std::string(flash) == "triton" && (std::string(arch) == "hopper" || std::string(arch) == "ampere");
       EXPECT_EQ(c.empty(), !compiled) << arch << " " << flash;
-      if (!compiled) EXPECT_EQ(c.id(), "uncalibrated");
+      if (!compiled) {
+        EXPECT_EQ(c.id(), "uncalibrated");
+      }
     }
   Calibration hopper = CalibrationSet().lookup(af3().id(), "hopper", "triton");
   MemoryEstimate h = af3().estimate(af3().default_config(4096), hopper);

@@ -157,16 +157,32 @@ TEST(Planner, NeverChangesAUserSetting) {
     if (mask & 32) s.sample_runs = {1, Origin::flag};
     Plan p = fit_settings(in);
     for (const Change& c : p.changes) {
-      if (mask & 1) EXPECT_NE(c.setting, "num_diffusion_samples");
-      if (mask & 2) EXPECT_NE(c.setting, "buckets");
-      if (mask & 4) EXPECT_NE(c.setting, "XLA_CLIENT_MEM_FRACTION");
-      if (mask & 4) EXPECT_NE(c.setting, "unified memory");
-      if (mask & 8) EXPECT_NE(c.setting, "pair_transition_shard_spec");
-      if (mask & 16) EXPECT_NE(c.setting, "unified memory");
-      if (mask & 32) EXPECT_NE(c.setting, "sample_runs");
+      if (mask & 1) {
+        EXPECT_NE(c.setting, "num_diffusion_samples");
+      }
+      if (mask & 2) {
+        EXPECT_NE(c.setting, "buckets");
+      }
+      if (mask & 4) {
+        EXPECT_NE(c.setting, "XLA_CLIENT_MEM_FRACTION");
+      }
+      if (mask & 4) {
+        EXPECT_NE(c.setting, "unified memory");
+      }
+      if (mask & 8) {
+        EXPECT_NE(c.setting, "pair_transition_shard_spec");
+      }
+      if (mask & 16) {
+        EXPECT_NE(c.setting, "unified memory");
+      }
+      if (mask & 32) {
+        EXPECT_NE(c.setting, "sample_runs");
+      }
     }
     EXPECT_EQ(p.settings.num_diffusion_samples.value == 5 || !(mask & 1), true);
-    if (mask & 2) EXPECT_EQ(p.settings.buckets.value.sizes(), Buckets::defaults());
+    if (mask & 2) {
+      EXPECT_EQ(p.settings.buckets.value.sizes(), Buckets::defaults());
+    }
   }
 }
 
@@ -232,7 +248,9 @@ TEST(Planner, MinimumAndRecommendedGpu) {
   std::string min = minimum_gpu(in), rec = recommended_gpu(in);
   ASSERT_FALSE(min.empty());
   EXPECT_GE(find_gpu(min)->memory, Bytes::from_gb(70));
-  if (!rec.empty()) EXPECT_GE(find_gpu(rec)->memory, find_gpu(min)->memory);
+  if (!rec.empty()) {
+    EXPECT_GE(find_gpu(rec)->memory, find_gpu(min)->memory);
+  }
 }
 
 }  // namespace

@@ -234,7 +234,7 @@ RunSettings required_settings(const PlanInputs& in, const Context& ctx, std::vec
     if (changes)
       changes->push_back({"flash_attention_implementation", s.flash_attention.value, "xla",
                           fmt::format("compute capability {}.{} supports only xla attention", g.cc_major, g.cc_minor),
-                          ctx.estimate(s).pool - ctx.estimate(t).pool, "none", "slower"});
+                          ctx.estimate(s).pool - ctx.estimate(t).pool, "none", "slower", Bytes(0)});
     s = t;
   }
   return s;
@@ -292,7 +292,7 @@ Plan fit_settings(const PlanInputs& in) {
     RunSettings t = start;
     for (std::size_t i : chosen) {
       RunSettings next = t;
-      Change c{all[i].setting, "", "", "", Bytes(0), all[i].quality, all[i].speed};
+      Change c{all[i].setting, "", "", "", Bytes(0), all[i].quality, all[i].speed, Bytes(0)};
       if (!all[i].apply(next, ctx, c)) continue;
       c.saves = ctx.estimate(t).pool - ctx.estimate(next).pool;
       c.budget_gain = budget_for(next, in.device).pool - budget_for(t, in.device).pool;

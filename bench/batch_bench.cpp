@@ -19,6 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "bench_inputs.hpp"
+#include "child_process.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -27,52 +30,14 @@ using Clock = std::chrono::steady_clock;
 
 // n inputs of 50..2,000 residues in one or two chains, written once per size.
 void write_inputs(const fs::path& dir, std::size_t n) {
-  fs::create_directories(dir);
-  const char* aa = "ACDEFGHIKLMNPQRSTVWY";
-  for (std::size_t i = 0; i < n; ++i) {
-    std::size_t length = 50 + (i * 7919) % 1950;
-    std::string seq;
-    seq.reserve(length);
-    for (std::size_t k = 0; k < length; ++k) seq.push_back(aa[(i + k * 31) % 20]);
-    std::string ids = i % 3 == 0 ? R"(["A", "B"])" : R"("A")";
-    FILE* f = std::fopen((dir / fmt::format("job{:06}.json", i)).c_str(), "w");
-    if (!f) throw std::runtime_error("cannot write into " + dir.string());
-    std::fprintf(f,
-                 R"({"dialect": "alphafold3", "version": 2, "name": "job%zu", "modelSeeds": [1], )"
-                 R"("sequences": [{"protein": {"id": %s, "sequence": "%s"}}]})",
-                 i, ids.c_str(), seq.c_str());
-    std::fclose(f);
-  }
+  foldfit::bench::write_protein_inputs(
+      dir, n, [](std::size_t i) -> std::size_t { return 50 + (i * 7919) % 1950; },
+      [](std::size_t) -> std::size_t { return 1; });
 }
 
-struct Figures {
-  double seconds = 0;
-  long max_rss_kb = 0;
-  int status = 0;
-};
+using foldfit::bench::Figures;
 
-// Runs argv with stdout to /dev/null; wall time and the child's own peak RSS.
-Figures run(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::fflush(stdout);  // the child must not inherit buffered output
-  auto start = Clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!std::freopen("/dev/null", "w", stdout)) _exit(127);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  Figures f;
-  f.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  f.max_rss_kb = usage.ru_maxrss;
-  f.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return f;
-}
+Figures run(const std::vector<std::string>& args) { return foldfit::bench::run_child(args); }
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 // model_table.cpp - prints the memory model's figures for docs/memory-model.md: the peak at
 // every default bucket and at each row of data/af3_documented_limits.csv.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -10,6 +12,8 @@
 #include "foldfit/common/embedded.hpp"
 #include "foldfit/model/memory_model.hpp"
 #include "foldfit/model/runtime_model.hpp"
+#include "foldfit/history/model_fit.hpp"
+#include "foldfit/model/xla_table.hpp"
 
 namespace {
 
@@ -27,6 +31,41 @@ std::vector<std::string> split_csv(const std::string& line) {
 }
 
 std::string gb(Bytes b) { return fmt::format("{:.1f}", b.gb()); }
+
+double rel(Bytes model, Bytes measured) {
+  return 100.0 * static_cast<double>((model - measured).count()) / static_cast<double>(measured.count());
+}
+
+// foldfit's pool against XLA's argument + output + temp - alias for every GPU row of the
+// table: `before` (a profile file, e.g. profile 1), the built-in profile uncalibrated, and
+// with the overlay fitted to the table's every other size (the shipped one).
+void xla_rows(const foldfit::MemoryModel& model, const std::string& before_path, const std::string& table) {
+  const foldfit::MemoryModel before = foldfit::MemoryModel::from_file(before_path);
+  std::vector<foldfit::XlaCompile> rows = foldfit::read_xla_table(table);
+  std::vector<foldfit::XlaOverlayFit> fits = foldfit::fit_xla_table(model, rows, table);
+  fmt::print("| target | N | S | flash | shard | GLU | XLA pool GB | {} GB (err) | {} GB (err) | calibrated GB (err) | in the fit |\n",
+             before.display_id(), model.display_id());
+  fmt::print("|---|---:|---:|---|---|---|---:|---:|---:|---:|---|\n");
+  double max_before = 0, max_after = 0, max_fit = 0, max_held = 0;
+  for (const foldfit::XlaOverlayFit& o : fits)
+    for (const foldfit::CalibrationResidual& r : o.fit.residuals) {
+      foldfit::ModelConfig c = r.measurement.config;
+      bool custom = !(c.pair_transition_shard_spec == foldfit::default_pair_transition_shard_spec());
+      std::string glu = c.glu_implementation;
+      if (before.version() < 2) c.glu_implementation = "fused";  // no GLU knob: the fused GLU only
+      Bytes b = before.estimate(c, foldfit::Calibration()).pool;
+      double eb = rel(b, r.measurement.pool_peak), ea = 100 * r.uncalibrated_relative, ec = 100 * r.calibrated_relative;
+      max_before = std::max(max_before, std::abs(eb));
+      max_after = std::max(max_after, std::abs(ea));
+      (r.held_out ? max_held : max_fit) = std::max(r.held_out ? max_held : max_fit, std::abs(ec));
+      fmt::print("| {} | {} | {} | {} | {} | {} | {:.2f} | {:.2f} ({:+.1f}%) | {:.2f} ({:+.1f}%) | {:.2f} ({:+.1f}%) | {} |\n",
+                 r.measurement.gpu, c.padded_tokens, c.num_diffusion_samples, c.flash_attention, custom ? "40 GB" : "default",
+                 glu, r.measurement.pool_peak.gb(), b.gb(), eb, r.uncalibrated_pool.gb(), ea, r.calibrated_pool.gb(), ec,
+                 r.held_out ? "held out" : "fitted");
+    }
+  fmt::print("\nLargest |error|: {} {:.1f}%; {} uncalibrated {:.1f}%; calibrated {:.1f}% on fitted rows, {:.1f}% on held-out rows.\n",
+             before.display_id(), max_before, model.display_id(), max_after, max_fit, max_held);
+}
 
 // The pool and per-phase figures for one configuration, as a table row.
 void bucket_rows(const foldfit::MemoryModel& model, const std::string& flash, int samples) {
@@ -53,8 +92,12 @@ void bucket_rows(const foldfit::MemoryModel& model, const std::string& flash, in
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   const auto& model = foldfit::MemoryModel::builtin();
+  if (argc == 3) {  // model_table BEFORE_PROFILE XLA_TABLE: the row-by-row comparison only
+    xla_rows(model, argv[1], argv[2]);
+    return 0;
+  }
   const foldfit::Calibration identity;
   fmt::print("Profile {}, {}.\n\n", model.display_id(), identity.id());
   fmt::print("### Default buckets, triton, S = 5\n\n");

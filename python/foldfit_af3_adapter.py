@@ -118,7 +118,7 @@ def patch(module, fields, af3_version):
 # run_alphafold.py flags that are foldfit planning flags too (same names, same meaning);
 # the booleans take absl's --name / --noname / --name=true forms.
 AF3_PLANNING_FLAGS = ("buckets", "flash_attention_implementation", "num_diffusion_samples", "num_recycles",
-                      "num_seeds", "gpu_device", "fix_standalone_glycans")
+                      "num_seeds", "gpu_device")
 AF3_PLANNING_BOOLS = ("save_embeddings", "save_distogram", "fix_standalone_glycans")
 
 
@@ -200,7 +200,7 @@ def plan_in_process(flags, own):
     json_path = values.pop("json_path")
     planning = foldfit.planning_flags()
     for name in own:
-        if name not in planning and name not in ("ccd_path",):
+        if name not in planning and name != "ccd_path":
             raise AdapterError(f"--foldfit_{name}: not a foldfit planning flag (they are: {', '.join(sorted(planning))})")
     try:
         report = foldfit.estimate(json_path, environment=os.environ, **values, **own)

@@ -47,7 +47,7 @@ const CommandSpec kEstimateSpec{
     "estimate",
     "Estimate AlphaFold 3's peak GPU memory for each input, say whether it fits the GPU, and\n"
     "which settings make it fit (never changing a setting you gave).",
-    "(--json_path=FILE | --input_dir=DIR) [--gpu=NAME] [flags] [run_alphafold.py flags]",
+    "(--json_path=FILE | --input_dir=DIR | --input_list=FILE) [--gpu=NAME] [flags] [run_alphafold.py flags]",
     "Accepts AlphaFold 3's own flags, so a run_alphafold.py command line can be pasted: the\n"
     "memory-relevant ones are read, the others are checked and ignored. The JAX/XLA environment\n"
     "is read from this process's environment, as AlphaFold 3 would see it; a value AlphaFold 3\n"

@@ -41,6 +41,8 @@ std::vector<OptionSpec> run_options() {
   o.push_back({"force", "", "false", "run inputs whose outputs are complete (AlphaFold 3 writes a new timestamped folder)"});
   o.push_back({"verbose", "", "false", "copy AlphaFold 3's output to the terminal"});
   o.push_back({"max_retries", "N", "3", "out-of-memory retries per input"});
+  o.push_back({"wait_for_earlier_run", "", "false",
+               "when an AlphaFold 3 of an earlier run of an input is still alive: wait for it (default: refuse, exit 3)"});
   o.push_back({"format", "auto|text|json", "auto", "progress as text, or JSON lines; auto: text on a terminal"});
   o.push_back({"explain", "", "false", "with --estimate_memory_only: every phase with its tensors"});
   o.push_back({"stages", "K,K,...", "", "staged fold of one homomer: run these stages in order, each with the previous "
@@ -53,6 +55,8 @@ const std::set<std::string> kInterpreted = {"json_path", "input_dir", "output_di
                                            "force_output_dir", "run_data_pipeline"};
 
 int exit_code_for(const std::vector<InputSummary>& all, int forwarded_signal) {
+  for (const auto& s : all)
+    if (s.status == "blocked") return kBlocked;
   for (const auto& s : all)
     if (s.status == "interrupted") return 128 + (forwarded_signal ? forwarded_signal : 2);
   for (const auto& s : all)
@@ -67,8 +71,9 @@ const CommandSpec kRunSpec{
     "Run AlphaFold 3 with settings that fit the GPU: a drop-in for 'python run_alphafold.py ...'.\n"
     "Every run_alphafold.py flag is accepted and passed on; foldfit sets the memory-relevant ones per input,\n"
     "retries out-of-memory with the next plan, and records every run in its history database.",
-    "(--json_path=FILE | --input_dir=DIR) --output_dir=DIR [foldfit flags] [run_alphafold.py flags]",
+    "(--json_path=FILE | --input_dir=DIR | --input_list=FILE) --output_dir=DIR [foldfit flags] [run_alphafold.py flags]",
     "Exit codes: 0 every input done or skipped; 1 an input failed; 2 invalid input or usage;\n"
+    "3 an AlphaFold 3 of an earlier run of an input is still alive (see --wait_for_earlier_run);\n"
     "128+N interrupted by signal N. With --estimate_memory_only: 0 fits, 10 fits with the plan, 11 cannot fit.\n"
     "With --stages=K,K,... (one --json_path): the stages of a staged fold in order, each run as one\n"
     "input with the previous stage's model attached as templates; a failed stage stops the chain and\n"
@@ -145,6 +150,7 @@ int run_run(const ParsedOptions& options) {
   rs.max_retries = max_retries;
   rs.force = options.flag("force", false);
   rs.echo = options.flag("verbose", false);
+  rs.wait_for_earlier = options.flag("wait_for_earlier_run", false);
   rs.batch_id = batch_id();
   std::unique_ptr<GpuQuery> gpu = make_nvml_query();
   const Device& device = planning.request.device;

@@ -25,7 +25,7 @@ const CommandSpec kTokensSpec{
     "tokens",
     "Read AlphaFold 3 inputs exactly as AlphaFold 3 does and print their sizes: tokens per chain,\n"
     "the padded token count (bucket), flat atoms, chains, MSA rows and templates.",
-    "(--json_path=FILE | --input_dir=DIR) [flags]",
+    "(--json_path=FILE | --input_dir=DIR | --input_list=FILE) [flags]",
     "Exit codes: 0 success; 2 invalid input or usage (nothing is printed to standard output or written\n"
     "to --output); 1 other errors, such as an output file that cannot be written.\n"
     "With --format=json: one object for an alphafold3-dialect file, a list for --input_dir or an\n"

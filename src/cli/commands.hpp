@@ -17,6 +17,7 @@ enum ExitCode : int {
   kOk = 0,            // success; for estimate: fits as given
   kError = 1,         // anything else (I/O, internal)
   kInvalid = 2,       // invalid input or usage
+  kBlocked = 3,       // run: an AlphaFold 3 of an earlier run of an input is still alive
   kFitsWithPlan = 10, // estimate: fits with the plan's changes
   kCannotFit = 11,    // estimate: cannot fit
 };
@@ -53,6 +54,8 @@ extern const CommandSpec kRunSpec;
 int run_run(const ParsedOptions& options);
 // run --stages (cmd_run_stages.cpp): each stage through run_run, templates between them.
 int run_staged(const ParsedOptions& options);
+extern const CommandSpec kPlanSpec;
+int run_plan(const ParsedOptions& options);
 extern const CommandSpec kHistorySpec;
 int run_history(const ParsedOptions& options);
 extern const CommandSpec kCalibrateSpec;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "foldfit/common/error.hpp"
@@ -12,6 +14,7 @@ std::vector<OptionSpec> input_option_specs(bool with_buckets) {
   std::vector<OptionSpec> o{
       {"json_path", "FILE", "", "an AlphaFold 3 input JSON (alphafold3 or alphafoldserver dialect)"},
       {"input_dir", "DIR", "", "every *.json file in DIR, as AlphaFold 3 reads them"},
+      {"input_list", "FILE", "", "the input JSONs named in FILE, one path a line (relative to FILE's folder; '#' starts a comment)"},
       {"ccd_path", "FILE", "", "a components.cif (plain or compressed) searched before the built-in CCD table"},
       {"fix_standalone_glycans", "", "false", "AlphaFold 3's flag: unbonded glycans keep their O1 atom"},
   };
@@ -34,9 +37,30 @@ namespace {
 std::vector<std::string> input_files(const ParsedOptions& options, bool* from_dir) {
   auto json_path = options.get("json_path");
   auto input_dir = options.get("input_dir");
-  if (json_path && input_dir) throw UsageError("give exactly one of --json_path and --input_dir, not both");
-  if (!json_path && !input_dir) throw UsageError("give --json_path=FILE or --input_dir=DIR");
-  *from_dir = input_dir.has_value();
+  auto input_list = options.get("input_list");
+  if (int(json_path.has_value()) + int(input_dir.has_value()) + int(input_list.has_value()) > 1)
+    throw UsageError("give exactly one of --json_path, --input_dir and --input_list");
+  if (!json_path && !input_dir && !input_list) throw UsageError("give --json_path=FILE, --input_dir=DIR or --input_list=FILE");
+  *from_dir = input_dir.has_value() || input_list.has_value();
+  if (input_list) {
+    std::ifstream in(*input_list);
+    if (!in) throw InputError(SourceLocation{*input_list, 0, 0, ""}, "cannot read the input list");
+    std::filesystem::path base = std::filesystem::path(*input_list).parent_path();
+    std::vector<std::string> files;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+      while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+      std::size_t start = 0;
+      while (start < line.size() && std::isspace(static_cast<unsigned char>(line[start]))) ++start;
+      line.erase(0, start);
+      if (line.empty()) continue;
+      std::filesystem::path p(line);
+      files.push_back(p.is_absolute() || base.empty() ? p.string() : (base / p).string());
+    }
+    if (files.empty()) throw InputError(SourceLocation{*input_list, 0, 0, ""}, "the input list names no file");
+    return files;
+  }
   if (!input_dir) return {*json_path};
   std::vector<std::string> files = list_input_dir(*input_dir);
   if (files.empty()) throw InputError(SourceLocation{*input_dir, 0, 0, ""}, "no *.json files in the input directory");

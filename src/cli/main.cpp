@@ -19,6 +19,7 @@ const std::vector<Command>& commands() {
       {&kStageSpec, run_stage},
       {&kTemplateSpec, run_template},
       {&kRunSpec, run_run, true},
+      {&kPlanSpec, run_plan, true},
       {&kHistorySpec, run_history},
       {&kCalibrateSpec, run_calibrate},
   };
@@ -42,7 +43,8 @@ std::string main_help() {
       if (auto at = summary.find(cut); summary.size() > 80 && at != std::string::npos) summary.resize(at);
     out += fmt::format("  {:<12}{}\n", c.spec->name, summary);
   }
-  out += "\nExit codes: 0 success, 2 invalid input or usage, 1 other errors (estimate adds 10 and 11).\n";
+  out += "\nExit codes: 0 success, 2 invalid input or usage, 1 other errors (estimate adds 10 and 11, plan 11,\n"
+         "run 3 and 128+N; COMMAND --help says).\n";
   return out;
 }
 

@@ -9,7 +9,9 @@ expect_in "$tmp/out" "Estimated tokens (with padding): 768 (596 tokens)"
 expect_in "$tmp/out" "Number of chains: 2 (homomer)"
 expect_in "$tmp/out" "Will fit: Yes, as given"
 expect_in "$tmp/out" "Profile alphafold3-v3.0.4"
-expect_in "$tmp/out" "calibration uncalibrated"
+# H100 + triton: the built-in overlay fitted to XLA's compiles (data/xla), and the GLU assumed.
+expect_in "$tmp/out" "calibration alphafold3-v3.0.4/hopper/triton/xla 2026-12-03"
+expect_in "$tmp/out" "Gated linear unit: fused (compute capability 9.0, AlphaFold 3 v3.0.4: the fused Triton GLU)."
 expect_rc 0 "$FOLDFIT" estimate --json_path="$SRC/examples/2pv7.json" --gpu=H100-80GB --explain
 expect_in "$tmp/out" "<- peak"
 expect_in "$tmp/out" "src/alphafold3/model/"

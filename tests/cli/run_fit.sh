@@ -7,7 +7,7 @@ make_job "$WORK/job.json" "small job" 100
 "$FOLDFIT" run --json_path="$WORK/job.json" --output_dir="$WORK/out" --history_db="$DB" --format=text \
   --gpu=H100-80GB --model_dir=/models --num_recycles=4 > "$WORK/stdout" 2>&1 || { cat "$WORK/stdout"; fail "run failed"; }
 expect_contains "$WORK/stdout" "small job (100 tokens, bucket 128)"
-expect_contains "$WORK/stdout" "(planner, alphafold3-v3.0.4 (profile 1) uncalibrated)"
+expect_contains "$WORK/stdout" "(planner, alphafold3-v3.0.4 (profile 2) alphafold3-v3.0.4/hopper/triton/xla 2026-12-03)"
 expect_contains "$WORK/stdout" "compiling + inference seed 1/1"
 expect_contains "$WORK/stdout" "1 done (0 after a retry), 0 skipped, 0 failed or stopped"
 test -f "$WORK/out/small_job/small_job_ranking_scores.csv" || fail "no outputs"

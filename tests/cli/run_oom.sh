@@ -3,7 +3,7 @@
 # says: out of memory, then a plan that keeps the shortfall free and fits; an exhausted
 # ladder; --max_retries; --noauto_memory_optimization.
 source "$SRC/tests/fake_af3/e2e_lib.sh"
-# A 40 GB card. The model expects 27.04 GB at N = 3072, within JAX's default pool (32.21
+# A 40 GB card. The model expects 28.72 GB at N = 3072, within JAX's default pool (32.21
 # GB); the fake needs 2.5e9 + (3400 - 512 + 128 S) N^2 = 35.79 GB: out of memory at the
 # default fraction, fits at AlphaFold 3's 0.95 (40.80 GB).
 export FAKE_GPU_MEMORY_BYTES=42949672960 FAKE_AF3_PAIR=3400 FAKE_AF3_BASE=2.5e9
@@ -11,7 +11,7 @@ make_job "$WORK/mid.json" mid 3000
 "$FOLDFIT" run --json_path="$WORK/mid.json" --output_dir="$WORK/out" --history_db="$DB" --format=text --gpu=A100-40GB \
   > "$WORK/stdout" 2>&1 || { cat "$WORK/stdout"; fail "run failed"; }
 expect_contains "$WORK/stdout" "out of memory: W0000 00:00:00.000000 1 bfc_allocator.cc:501] Allocator (GPU_0_bfc) ran out of memory"
-expect_contains "$WORK/stdout" "learnt: this configuration needs at least 35.79 GB (expected 27.04 GB)"
+expect_contains "$WORK/stdout" "learnt: this configuration needs at least 35.79 GB (expected 28.72 GB)"
 expect_contains "$WORK/stdout" "  XLA_CLIENT_MEM_FRACTION: 0.75 -> 0.95 (let JAX's allocator use 95% of the device"
 expect_contains "$WORK/stdout" "mid      3072  done                2  fitted after 1 out-of-memory"
 test -f "$WORK/out/mid/mid_ranking_scores.csv" || fail "no outputs"
@@ -43,7 +43,7 @@ FAKE_AF3_PAIR=6000 "$FOLDFIT" run --json_path="$WORK/mid.json" --output_dir="$WO
 [ "$rc" = 1 ] || { cat "$WORK/stdout2"; fail "exit code $rc"; }
 expect_contains "$WORK/stdout2" "failed: out of memory"
 expect_contains "$WORK/stdout2" "kept free beyond the margin (learnt from out-of-memory)"
-expect_contains "$WORK/stdout2" "    1: samples 5, triton attention, N 3072, expected peak 27.04 GB"
+expect_contains "$WORK/stdout2" "    1: samples 5, triton attention, N 3072, expected peak 28.72 GB"
 
 # --max_retries=0: one attempt only.
 rm -rf "$WORK/out"

@@ -53,7 +53,7 @@ expect_in "$tmp/out" "warning: chain A: the RNA sequence has 1 T (thymine) resid
 
 # Usage errors.
 expect_rc 2 "$FOLDFIT" tokens
-expect_in "$tmp/err" "give --json_path=FILE or --input_dir=DIR"
+expect_in "$tmp/err" "give --json_path=FILE, --input_dir=DIR or --input_list=FILE"
 expect_rc 2 "$FOLDFIT" tokens --json_pth=x
 expect_in "$tmp/err" "unknown flag --json_pth (did you mean --json_path?)"
 expect_rc 2 "$FOLDFIT" tokns

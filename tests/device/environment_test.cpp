@@ -1,5 +1,7 @@
 // The JAX/XLA environment: parsing as jaxlib/XLA parse, the budget arithmetic of XLA's
 // CreateBFCAllocator, and each rule check_environment applies, with its message.
+#include <cmath>
+#include <limits>
 #include <gtest/gtest.h>
 
 #include "foldfit/device/environment.hpp"
@@ -119,6 +121,19 @@ TEST(MemoryBudget, UnifiedMemorySpillsToHost) {
   MemoryBudget low = memory_budget(parse_environment({{"TF_FORCE_UNIFIED_MEMORY", "1"}, {"XLA_CLIENT_MEM_FRACTION", "0.5"}}), a100);
   EXPECT_EQ(low.pool, a100);
   EXPECT_EQ(low.host_spill.count(), 0);
+}
+
+TEST(MemoryBudget, AbsurdUnifiedFractionSaturatesInsteadOfOverflowing) {
+  // Found by fuzzing: total x 3.2e31 does not fit in 64 bits; the budget clamps, it does not wrap.
+  MemoryBudget b = memory_budget(parse_environment({{"TF_FORCE_UNIFIED_MEMORY", "true"},
+                                                    {"XLA_PYTHON_CLIENT_PREALLOCATE", "false"},
+                                                    {"XLA_CLIENT_MEM_FRACTION", "32222222222222222222222222222222.2"}}),
+                                 kH100);
+  EXPECT_EQ(b.pool.count(), std::numeric_limits<std::int64_t>::max());
+  EXPECT_GT(b.host_spill.count(), 0);
+  EXPECT_EQ(Bytes::from_gb(1e300).count(), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(Bytes::from_gb(-1e300).count(), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(Bytes(100).scaled(std::nan("")).count(), 0);
 }
 
 TEST(MemoryBudget, PreallocateOffHasTheSameCap) {

@@ -12,8 +12,10 @@ S the --num_diffusion_samples. When the peak exceeds the pool it prints XLA's re
 out-of-memory text and exits 1. Otherwise it writes outputs laid out as run_alphafold.py
 writes them. FAKE_AF3_SECONDS (per seed) slows it down; FAKE_AF3_RECORD names a file to
 which every run appends one JSON line (argv, environment, config, N, peak, outcome);
-FAKE_AF3_PIDFILE one to which it writes its process id; FAKE_AF3_FAIL_NAME=NAME makes the
-job of that name fail during inference. Model mmCIFs come from fake_mmcif.py.
+FAKE_AF3_PIDFILE one to which it writes its process id. FAKE_AF3_TOOL_PIDFILE starts a
+long-lived child process first (as the data pipeline starts jackhmmer), in AlphaFold 3's
+process group, and writes its process id there. FAKE_AF3_FAIL_NAME=NAME makes the job of
+that name fail during inference. Model mmCIFs come from fake_mmcif.py.
 """
 
 import datetime
@@ -108,6 +110,11 @@ def main(argv):
     if os.environ.get("FAKE_AF3_PIDFILE"):
         with open(os.environ["FAKE_AF3_PIDFILE"], "w") as f:
             f.write(str(os.getpid()))
+    if os.environ.get("FAKE_AF3_TOOL_PIDFILE"):
+        import subprocess
+        tool = subprocess.Popen(["sleep", "120"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        with open(os.environ["FAKE_AF3_TOOL_PIDFILE"], "w") as f:
+            f.write(str(tool.pid))
     with open(_JSON_PATH.value) as f:
         job = json.load(f)
     name = job["name"]
@@ -143,7 +150,8 @@ def main(argv):
              "pair_transition_shard_spec": config.global_config.pair_transition_shard_spec,
              "pair_attention_chunk_size": config.global_config.pair_attention_chunk_size,
              "bfloat16": config.global_config.bfloat16,
-             "run_data_pipeline": _RUN_DATA_PIPELINE.value, "json_path": _JSON_PATH.value,
+             "run_data_pipeline": _RUN_DATA_PIPELINE.value, "run_inference": _RUN_INFERENCE.value,
+             "json_path": _JSON_PATH.value,
              "force_output_dir": _FORCE_OUTPUT_DIR.value, "jax_compilation_cache_dir": _JAX_CACHE.value,
              "templates": [[(t["queryIndices"], t["templateIndices"], t["mmcif"].split("\n", 1)[0])
                             for t in (e["protein"].get("templates") or [])]
@@ -160,7 +168,13 @@ def main(argv):
     if _RUN_DATA_PIPELINE.value:
         print("Running data pipeline...", flush=True)
         time.sleep(seconds)
-        job["fakeDataPipeline"] = True
+        # As AlphaFold 3's data pipeline: MSAs and templates filled in for protein chains.
+        for entry_ in job["sequences"]:
+            chain = entry_.get("protein")
+            if chain is not None:
+                chain.setdefault("unpairedMsa", ">query\n" + chain["sequence"] + "\n")
+                chain.setdefault("pairedMsa", "")
+                chain.setdefault("templates", [])
     else:
         print("Skipping data pipeline...", flush=True)
     os.makedirs(out, exist_ok=True)
@@ -168,6 +182,11 @@ def main(argv):
     print(f"Writing model input JSON to {data_json}", flush=True)
     with open(data_json, "w") as f:
         json.dump(job, f)
+    if not _RUN_INFERENCE.value:
+        print("Skipping model inference...", flush=True)
+        entry["outcome"] = "data_pipeline_only"
+        record(entry)
+        return 0
     print(f"Predicting 3D structure for {name} with {len(seeds)} seed(s)...", flush=True)
     print(f"Featurising data with {len(seeds)} seed(s)...", flush=True)
     print(f"Featurising data with {len(seeds)} seed(s) took 0.01 seconds.", flush=True)

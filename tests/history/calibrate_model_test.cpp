@@ -1,6 +1,8 @@
 // foldfit calibrate end to end in the library: measured runs in a history database ->
 // the model's fit -> an overlay file -> estimates that move towards the measurements.
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <cmath>
@@ -62,6 +64,26 @@ TEST(CalibrateFromHistory, EstimateMovesTowardsTheMeasurements) {
   EXPECT_LT(std::abs(static_cast<double>(after.total.count()) - measured),
             std::abs(static_cast<double>(before.total.count()) - measured));
   fs::remove_all(dir);
+}
+
+// A run on compute capability 7.0 ran the XLA GLU: the fit models it with that GLU.
+TEST(CalibrateModel, RunsAreFittedWithTheGluTheirGpuRan) {
+  const MemoryModel& model = MemoryModel::builtin();
+  CalibrationSample s;
+  s.gpu = "V100-16GB";
+  s.af3_version = "not a version foldfit reads";
+  s.padded_tokens = 1024;
+  s.settings.flash_attention.value = "xla";
+  s.observed = Bytes::from_gb(9.0);
+  s.kind = ObservationKind::peak;
+  s.source = "xla";
+  CalibrationSample h100 = s;
+  h100.gpu = "H100-80GB";
+  h100.af3_version = "3.0.4";
+  for (const auto& [sample, glu] : {std::pair{s, "xla"}, std::pair{h100, "fused"}}) {
+    nlohmann::json overlay = nlohmann::json::parse(model_calibration_fit(model)({sample}));
+    EXPECT_EQ(overlay["measurements"][0]["glu_implementation"], glu) << sample.gpu;
+  }
 }
 
 }  // namespace

@@ -188,5 +188,60 @@ TEST_F(HistoryTest, ReapsRowsOfDeadProcesses) {
   EXPECT_EQ(db.list({"mine", "", 10}).at(0).record.outcome, RunOutcome::running);
 }
 
+TEST_F(HistoryTest, RecordsTheChildAndListsUnendedOnes) {
+  HistoryDb db(path);
+  RunRecord a = record("a");
+  a.outcome = RunOutcome::running;
+  a.id = db.add(a);
+  a.child_pid = 4242;
+  a.child_start_time = 123456789012ULL;
+  db.set_child(a);
+  RunRecord done = record("a");
+  done.child_pid = 4343;
+  done.child_start_time = 7;
+  done.outcome = RunOutcome::succeeded;
+  db.add(done);
+  RunRecord other = record("b");
+  other.child_pid = 4444;
+  other.outcome = RunOutcome::interrupted;
+  db.add(other);
+  auto open = db.unended_children(a.input_hash);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].child_pid, 4242);
+  EXPECT_EQ(open[0].child_start_time, 123456789012ULL);
+  EXPECT_EQ(db.list({"a", "succeeded", 10}).at(0).record.child_pid, 4343);
+  EXPECT_EQ(db.unended_children(other.input_hash).size(), 1u);
+}
+
+TEST_F(HistoryTest, MigratesAVersion1Database) {
+  fs::create_directories(fs::path(path).parent_path());
+  {
+    // The version 1 table: the columns up to updated_at, no child_pid / child_start_time.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    const char* v1 =
+        "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, batch_id TEXT NOT NULL, input_hash TEXT NOT NULL, "
+        "input_name TEXT NOT NULL, input_path TEXT NOT NULL, tokens INTEGER NOT NULL, padded_tokens INTEGER NOT NULL, "
+        "sizes_json TEXT NOT NULL, config_json TEXT NOT NULL, attempt INTEGER NOT NULL, part INTEGER NOT NULL, gpu TEXT "
+        "NOT NULL, driver TEXT NOT NULL, af3_version TEXT NOT NULL, foldfit_version TEXT NOT NULL, outcome TEXT NOT NULL, "
+        "expected_peak INTEGER NOT NULL, budget INTEGER NOT NULL, observed_peak INTEGER, observed_source TEXT NOT NULL, "
+        "observed_is_lower_bound INTEGER NOT NULL, preallocated INTEGER NOT NULL, duration_seconds REAL NOT NULL, "
+        "exit_status TEXT NOT NULL, message TEXT NOT NULL, log_path TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT "
+        "NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+        "CREATE TABLE transitions (run_id INTEGER NOT NULL REFERENCES runs(id), outcome TEXT NOT NULL, at TEXT NOT NULL);"
+        "INSERT INTO runs VALUES (NULL, 'old', 'h', 'old', 'p', 1, 128, '{}', '{}', 1, 1, 'g', 'd', 'v', 'f', "
+        "'succeeded', 0, 0, NULL, '', 0, 1, 0, '', '', '', 'host', 1, 't', 't');"
+        "PRAGMA user_version = 1;";
+    ASSERT_EQ(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  HistoryDb db(path);
+  EXPECT_EQ(db.list({"old", "", 10}).at(0).record.child_pid, 0);
+  RunRecord r = record("new");
+  r.child_pid = 99;
+  db.add(r);
+  EXPECT_EQ(db.list({"new", "", 10}).at(0).record.child_pid, 99);
+}
+
 }  // namespace
 }  // namespace foldfit

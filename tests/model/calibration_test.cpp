@@ -14,13 +14,25 @@ namespace {
 
 const MemoryModel& af3() { return MemoryModel::builtin(); }
 
-TEST(Calibration, ShippedEmptySoEveryLookupIsIdentity) {
-  for (const char* arch : {"ampere", "hopper", "ada", "volta"})
-    for (const char* flash : {"triton", "cudnn", "xla"}) {
+// The shipped overlays come from XLA's compiles (data/xla): Hopper and Ampere with triton
+// attention; every other architecture and attention stays uncalibrated.
+TEST(Calibration, ShippedOverlaysOnlyWhereCompiled) {
+  for (const char* arch : {"ampere", "hopper", "ada", "volta", "turing", "pascal"})
+    for (const char* flash : {"triton", "cudnn"}) {
       Calibration c = CalibrationSet().lookup(af3().display_id(), arch, flash);
-      EXPECT_TRUE(c.empty());
-      EXPECT_EQ(c.id(), "uncalibrated");
+      bool compiled = std::string(flash) == "triton" && (std::string(arch) == "hopper" || std::string(arch) == "ampere");
+      EXPECT_EQ(c.empty(), !compiled) << arch << " " << flash;
+      if (!compiled) {
+        EXPECT_EQ(c.id(), "uncalibrated");
+      }
     }
+  Calibration hopper = CalibrationSet().lookup(af3().id(), "hopper", "triton");
+  MemoryEstimate h = af3().estimate(af3().default_config(4096), hopper);
+  EXPECT_TRUE(h.calibrated);
+  EXPECT_EQ(h.uncertainty_origin.rfind("calibrated on ", 0), 0u) << h.uncertainty_origin;
+  EXPECT_NE(h.uncertainty_origin.find("XLA compiles (H100-80GB, deviceless), max residual "), std::string::npos)
+      << h.uncertainty_origin;
+  EXPECT_NE(h.uncertainty_origin.find(" held out"), std::string::npos) << h.uncertainty_origin;
   MemoryEstimate e = af3().estimate(af3().default_config(2048), Calibration());
   EXPECT_FALSE(e.calibrated);
   EXPECT_EQ(e.calibration_id, "uncalibrated");
@@ -38,7 +50,7 @@ std::vector<CalibrationMeasurement> synthetic(double scale, std::int64_t offset,
   truth->measurement_count = 1;
   Calibration truth_cal(truth);
   std::vector<CalibrationMeasurement> out;
-  for (std::int64_t n : {768, 1024, 1280, 2048, 3072, 4096, 5120}) {
+  for (std::int64_t n : {256, 512, 768, 1024, 2048, 3072, 4096, 5120}) {
     ModelConfig c = af3().default_config(n);
     MemoryEstimate e = af3().estimate(c, truth_cal);
     out.push_back({c, e.pool, e.total, "NVIDIA H100 80GB HBM3", "550.54.15", "0.10.2", "3.0.4", "2026-05-01"});
@@ -49,8 +61,8 @@ std::vector<CalibrationMeasurement> synthetic(double scale, std::int64_t offset,
 TEST(Calibration, FitRecoversAKnownScaleAndOffset) {
   const double scale = 1.12;
   const std::int64_t offset = 300'000'000, overhead = 250'000'000;
-  CalibrationFit fit = fit_calibration(af3(), synthetic(scale, offset, overhead), {"test-fit", "hopper", "triton"});
-  ASSERT_EQ(fit.phases.size(), 2u);  // atom cross-attention up to 1280 tokens, conditioning above
+  CalibrationFit fit = fit_calibration(af3(), synthetic(scale, offset, overhead), {"test-fit", "hopper", "triton", {}});
+  ASSERT_EQ(fit.phases.size(), 2u);  // atom cross-attention up to 768 tokens, conditioning above
   for (const PhaseFit& p : fit.phases) {
     EXPECT_NEAR(p.scale, scale, 1e-3) << p.phase;
     EXPECT_NEAR(static_cast<double>(p.offset.count()), static_cast<double>(offset), 2e6) << p.phase;
@@ -75,7 +87,7 @@ TEST(Calibration, SinglePointFitsAScale) {
   auto m = synthetic(0.9, 0, 0);
   m.erase(m.begin(), m.begin() + 4);
   m.resize(1);  // 2048 tokens alone
-  CalibrationFit fit = fit_calibration(af3(), m, {"one", "hopper", "triton"});
+  CalibrationFit fit = fit_calibration(af3(), m, {"one", "hopper", "triton", {}});
   ASSERT_EQ(fit.phases.size(), 1u);
   EXPECT_NEAR(fit.phases[0].scale, 0.9, 1e-4);
   EXPECT_EQ(fit.phases[0].offset, Bytes());
@@ -83,7 +95,7 @@ TEST(Calibration, SinglePointFitsAScale) {
 }
 
 TEST(Calibration, JsonRoundTripsThroughLookup) {
-  CalibrationFit fit = fit_calibration(af3(), synthetic(1.05, 0, 0), {"roundtrip", "hopper", "triton"});
+  CalibrationFit fit = fit_calibration(af3(), synthetic(1.05, 0, 0), {"roundtrip", "hopper", "triton", {}});
   const std::string path = ::testing::TempDir() + "foldfit_calibration_test.json";
   {
     std::ofstream out(path);
@@ -96,7 +108,7 @@ TEST(Calibration, JsonRoundTripsThroughLookup) {
   ModelConfig cfg = af3().default_config(3072);
   EXPECT_EQ(af3().estimate(cfg, c).total, af3().estimate(cfg, fit.calibration).total);
   // No overlay for another architecture: uncalibrated, so estimates for it go on.
-  Calibration other = set.lookup(af3().id(), "ampere", "triton");
+  Calibration other = set.lookup(af3().id(), "ada", "triton");
   EXPECT_TRUE(other.empty());
   EXPECT_EQ(other.id(), "uncalibrated");
   // An unreadable or invalid file is an error naming it.
@@ -129,10 +141,10 @@ TEST(Calibration, BadOverlaysAndMeasurements) {
   std::snprintf(buf, sizeof buf, other, "alphafold3-v3.0.4", "no_such_phase");
   EXPECT_THROW(af3().estimate(af3().default_config(1024), Calibration::parse(buf, "o.json")), InputError);
 
-  EXPECT_THROW(fit_calibration(af3(), {}, {"x", "hopper", "triton"}), UsageError);
+  EXPECT_THROW(fit_calibration(af3(), {}, {"x", "hopper", "triton", {}}), UsageError);
   auto m = synthetic(1.0, 0, 0);
   m[0].config.flash_attention = "xla";
-  EXPECT_THROW(fit_calibration(af3(), m, {"x", "hopper", "triton"}), UsageError);
+  EXPECT_THROW(fit_calibration(af3(), m, {"x", "hopper", "triton", {}}), UsageError);
 }
 
 }  // namespace

@@ -44,11 +44,11 @@ TEST(SizeSpec, BadSyntaxIsAUsageError) {
 }
 
 // Recycles, seeds, chains, MSA depth and templates do not change peak memory, so the config
-// has no place for them: exactly these eight members (a structured binding of any other
-// count does not compile).
+// has no place for them: exactly these nine settings plus the GLU's origin (a structured
+// binding of any other count does not compile).
 TEST(ModelConfig, HoldsOnlyMemoryRelevantSettings) {
   ModelConfig c;
-  auto& [n, samples, flash, shard, chunk, embeddings, distogram, bfloat16] = c;
+  auto& [n, samples, flash, shard, chunk, embeddings, distogram, bfloat16, glu, glu_origin] = c;
   EXPECT_EQ(n, 0);
   EXPECT_EQ(samples, 5);
   EXPECT_EQ(flash, "triton");
@@ -57,6 +57,8 @@ TEST(ModelConfig, HoldsOnlyMemoryRelevantSettings) {
   EXPECT_FALSE(embeddings);
   EXPECT_FALSE(distogram);
   EXPECT_EQ(bfloat16, "all");
+  EXPECT_EQ(glu, "fused");
+  EXPECT_EQ(glu_origin, "");
 }
 
 }  // namespace

@@ -157,16 +157,32 @@ TEST(Planner, NeverChangesAUserSetting) {
     if (mask & 32) s.sample_runs = {1, Origin::flag};
     Plan p = fit_settings(in);
     for (const Change& c : p.changes) {
-      if (mask & 1) EXPECT_NE(c.setting, "num_diffusion_samples");
-      if (mask & 2) EXPECT_NE(c.setting, "buckets");
-      if (mask & 4) EXPECT_NE(c.setting, "XLA_CLIENT_MEM_FRACTION");
-      if (mask & 4) EXPECT_NE(c.setting, "unified memory");
-      if (mask & 8) EXPECT_NE(c.setting, "pair_transition_shard_spec");
-      if (mask & 16) EXPECT_NE(c.setting, "unified memory");
-      if (mask & 32) EXPECT_NE(c.setting, "sample_runs");
+      if (mask & 1) {
+        EXPECT_NE(c.setting, "num_diffusion_samples");
+      }
+      if (mask & 2) {
+        EXPECT_NE(c.setting, "buckets");
+      }
+      if (mask & 4) {
+        EXPECT_NE(c.setting, "XLA_CLIENT_MEM_FRACTION");
+      }
+      if (mask & 4) {
+        EXPECT_NE(c.setting, "unified memory");
+      }
+      if (mask & 8) {
+        EXPECT_NE(c.setting, "pair_transition_shard_spec");
+      }
+      if (mask & 16) {
+        EXPECT_NE(c.setting, "unified memory");
+      }
+      if (mask & 32) {
+        EXPECT_NE(c.setting, "sample_runs");
+      }
     }
     EXPECT_EQ(p.settings.num_diffusion_samples.value == 5 || !(mask & 1), true);
-    if (mask & 2) EXPECT_EQ(p.settings.buckets.value.sizes(), Buckets::defaults());
+    if (mask & 2) {
+      EXPECT_EQ(p.settings.buckets.value.sizes(), Buckets::defaults());
+    }
   }
 }
 
@@ -184,6 +200,28 @@ TEST(Planner, ComputeCapability7NeedsXla) {
   ASSERT_FALSE(p.changes.empty());
   EXPECT_EQ(p.changes[0].setting, "flash_attention_implementation");
   EXPECT_EQ(p.settings.flash_attention.value, "xla");
+}
+
+// The planner assumes the GLU the GPU and the AlphaFold 3 build run (model/glu.hpp), and
+// the estimate says which and why; the XLA GLU's pre-activation is in the peak.
+TEST(Planner, GluFollowsComputeCapabilityAndRelease) {
+  PlanInputs v100 = inputs(500, "V100-16GB");
+  Plan p = fit_settings(v100);
+  EXPECT_EQ(p.after.glu_implementation, "xla");
+  EXPECT_NE(p.after.glu_origin.find("compute capability 7.0"), std::string::npos) << p.after.glu_origin;
+
+  PlanInputs h100 = inputs(4000, "H100-80GB");
+  docker_env(h100.settings);
+  Plan fused = fit_settings(h100);
+  EXPECT_EQ(fused.before.glu_implementation, "fused");
+  EXPECT_NE(fused.before.glu_origin.find("AlphaFold 3 v3.0.4"), std::string::npos) << fused.before.glu_origin;
+  h100.af3_release = "main@2025-11-10";
+  Plan xla = fit_settings(h100);
+  EXPECT_EQ(xla.before.glu_implementation, "xla");
+  EXPECT_NE(xla.before.glu_origin.find("cf40461"), std::string::npos) << xla.before.glu_origin;
+  EXPECT_GT(xla.before.pool, fused.before.pool);
+  h100.af3_release = "main";
+  EXPECT_EQ(fit_settings(h100).before.glu_implementation, "fused");
 }
 
 TEST(Planner, TradeOffsComeFromTheModel) {
@@ -210,7 +248,9 @@ TEST(Planner, MinimumAndRecommendedGpu) {
   std::string min = minimum_gpu(in), rec = recommended_gpu(in);
   ASSERT_FALSE(min.empty());
   EXPECT_GE(find_gpu(min)->memory, Bytes::from_gb(70));
-  if (!rec.empty()) EXPECT_GE(find_gpu(rec)->memory, find_gpu(min)->memory);
+  if (!rec.empty()) {
+    EXPECT_GE(find_gpu(rec)->memory, find_gpu(min)->memory);
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -100,6 +101,35 @@ TEST(Process, ForwardsSigtermAndWaits) {
   ASSERT_GE(c.lines.size(), 2u);
   EXPECT_EQ(c.lines.back(), "got TERM");
   EXPECT_GT(c.ticks, 2);
+  fs::remove(log);
+}
+
+TEST(Process, StartTimeNamesAProcess) {
+  auto mine = process_start_time(::getpid());
+  ASSERT_TRUE(mine.has_value());
+  EXPECT_GT(*mine, 0u);
+  EXPECT_TRUE(earlier_process_alive(::getpid(), *mine));
+  // The same PID with another start time is another process (a reused PID).
+  EXPECT_FALSE(earlier_process_alive(::getpid(), *mine + 1));
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_FALSE(process_start_time(child).has_value());
+  EXPECT_FALSE(earlier_process_alive(child, 1));
+  EXPECT_FALSE(earlier_process_alive(0, 0));
+}
+
+TEST(Process, AChildIsRecordedAtStart) {
+  std::string log = log_path("start");
+  struct Starts : ProcessObserver {
+    std::optional<std::uint64_t> start;
+    void on_start(int p) override { start = process_start_time(p); }
+    void on_line(std::string_view) override {}
+    void on_tick(int, double) override {}
+  } c;
+  auto r = make_process_launcher()->run(spec("sleep 0.2", log), c);
+  EXPECT_TRUE(r.success());
+  EXPECT_TRUE(c.start.has_value());  // readable in on_start: the child exists until waited for
   fs::remove(log);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace foldfit {
@@ -10,7 +11,7 @@ class Bytes {
  public:
   constexpr Bytes() = default;
   constexpr explicit Bytes(std::int64_t n) : n_(n) {}
-  static Bytes from_gb(double gb) { return Bytes(static_cast<std::int64_t>(gb * 1e9 + (gb >= 0 ? 0.5 : -0.5))); }
+  static Bytes from_gb(double gb) { return Bytes(saturate(gb * 1e9 + (gb >= 0 ? 0.5 : -0.5))); }
   static constexpr Bytes from_mib(std::int64_t mib) { return Bytes(mib << 20); }
 
   constexpr std::int64_t count() const { return n_; }
@@ -21,10 +22,19 @@ class Bytes {
   constexpr Bytes operator-(Bytes o) const { return Bytes(n_ - o.n_); }
   constexpr Bytes& operator+=(Bytes o) { n_ += o.n_; return *this; }
   constexpr Bytes& operator-=(Bytes o) { n_ -= o.n_; return *this; }
-  Bytes scaled(double f) const { return Bytes(static_cast<std::int64_t>(static_cast<double>(n_) * f)); }
+  // Saturates at the int64 range (a fraction read from the environment can be anything).
+  Bytes scaled(double f) const { return Bytes(saturate(static_cast<double>(n_) * f)); }
   constexpr auto operator<=>(const Bytes&) const = default;
 
  private:
+  // double -> int64 without undefined behaviour: NaN is 0, out-of-range values clamp.
+  static std::int64_t saturate(double v) {
+    constexpr double hi = 9223372036854774784.0;  // largest double below 2^63
+    if (!(v == v)) return 0;
+    if (v >= hi) return std::numeric_limits<std::int64_t>::max();
+    if (v <= -hi) return std::numeric_limits<std::int64_t>::min();
+    return static_cast<std::int64_t>(v);
+  }
   std::int64_t n_ = 0;
 };
 

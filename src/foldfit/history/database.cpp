@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 namespace foldfit {
 
@@ -16,7 +18,8 @@ namespace {
 
 // Writers wait this long for each other; a foldfit run writes a few rows per attempt.
 constexpr int kBusyTimeoutMs = 30000;
-constexpr int kSchemaVersion = 1;
+// 1: the first schema; 2: child_pid, child_start_time (the AlphaFold 3 process).
+constexpr int kSchemaVersion = 2;
 
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
@@ -49,7 +52,9 @@ CREATE TABLE IF NOT EXISTS runs (
   host TEXT NOT NULL,
   pid INTEGER NOT NULL,
   created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  child_pid INTEGER NOT NULL DEFAULT 0,
+  child_start_time INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_input ON runs(input_hash);
 CREATE TABLE IF NOT EXISTS transitions (
@@ -63,7 +68,7 @@ const char* kColumns =
     "id, batch_id, input_hash, input_name, input_path, tokens, padded_tokens, sizes_json, config_json, attempt, part, "
     "gpu, driver, af3_version, foldfit_version, outcome, expected_peak, budget, observed_peak, observed_source, "
     "observed_is_lower_bound, preallocated, duration_seconds, exit_status, message, log_path, host, pid, created_at, "
-    "updated_at";
+    "updated_at, child_pid, child_start_time";
 
 std::string hostname() {
   char buf[256] = {};
@@ -86,7 +91,7 @@ struct HistoryDb::Impl {
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "error";
       sqlite3_free(err);
-      throw std::runtime_error(fmt::format("history database {}: {}", path, msg));
+      throw std::runtime_error(fmt::format("history database {}: {}: {}", path, sql, msg));
     }
   }
 
@@ -157,6 +162,8 @@ struct HistoryDb::Impl {
     st.text(23, r.exit_status);
     st.text(24, r.message);
     st.text(25, r.log_path);
+    st.integer(26, r.child_pid);
+    st.integer(27, static_cast<std::int64_t>(r.child_start_time));
   }
 
   void add_transition(std::int64_t id, RunOutcome o) {
@@ -201,6 +208,8 @@ struct HistoryDb::Impl {
     s.pid = static_cast<int>(st.col_int(i++));
     s.created_at = st.col_text(i++);
     s.updated_at = st.col_text(i++);
+    r.child_pid = static_cast<int>(st.col_int(i++));
+    r.child_start_time = static_cast<std::uint64_t>(st.col_int(i++));
     return s;
   }
 };
@@ -220,7 +229,16 @@ HistoryDb::HistoryDb(const std::string& path) : impl_(std::make_unique<Impl>()),
       SQLITE_OK)
     impl_->fail("open");
   sqlite3_busy_timeout(impl_->db, kBusyTimeoutMs);
-  impl_->exec("PRAGMA journal_mode=WAL");
+  // Switching a new database to WAL needs an exclusive lock, and SQLite returns SQLITE_BUSY
+  // for it without calling the busy handler when another process is opening the same new
+  // file (two `foldfit run`s starting at once): retry it for the busy timeout.
+  int rc = SQLITE_OK;
+  for (int waited_ms = 0;; waited_ms += 20) {
+    rc = sqlite3_exec(impl_->db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited_ms >= kBusyTimeoutMs) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (rc != SQLITE_OK) impl_->fail("PRAGMA journal_mode=WAL");
   impl_->exec("PRAGMA synchronous=NORMAL");
   impl_->exec("PRAGMA foreign_keys=ON");
   impl_->transaction([&] {
@@ -230,6 +248,10 @@ HistoryDb::HistoryDb(const std::string& path) : impl_(std::make_unique<Impl>()),
     if (version > kSchemaVersion)
       throw std::runtime_error(fmt::format("history database {}: schema version {} is newer than this foldfit's ({})", path,
                                            version, kSchemaVersion));
+    if (version == 1) {
+      impl_->exec("ALTER TABLE runs ADD COLUMN child_pid INTEGER NOT NULL DEFAULT 0");
+      impl_->exec("ALTER TABLE runs ADD COLUMN child_start_time INTEGER NOT NULL DEFAULT 0");
+    }
     if (version < kSchemaVersion) {
       impl_->exec(kSchema);
       impl_->exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
@@ -246,12 +268,12 @@ std::int64_t HistoryDb::add(const RunRecord& r) {
                   "INSERT INTO runs (batch_id, input_hash, input_name, input_path, tokens, padded_tokens, sizes_json, "
                   "config_json, attempt, part, gpu, driver, af3_version, foldfit_version, outcome, expected_peak, budget, "
                   "observed_peak, observed_source, observed_is_lower_bound, preallocated, duration_seconds, exit_status, "
-                  "message, log_path, host, pid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+                  "message, log_path, child_pid, child_start_time, host, pid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+                  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
                   "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
     impl_->bind_record(st, r);
-    st.text(26, impl_->host);
-    st.integer(27, ::getpid());
+    st.text(28, impl_->host);
+    st.integer(29, ::getpid());
     st.step();
     std::int64_t id = sqlite3_last_insert_rowid(impl_->db);
     impl_->add_transition(id, r.outcome);
@@ -265,10 +287,10 @@ void HistoryDb::update(const RunRecord& r) {
                   "UPDATE runs SET batch_id=?, input_hash=?, input_name=?, input_path=?, tokens=?, padded_tokens=?, "
                   "sizes_json=?, config_json=?, attempt=?, part=?, gpu=?, driver=?, af3_version=?, foldfit_version=?, "
                   "outcome=?, expected_peak=?, budget=?, observed_peak=?, observed_source=?, observed_is_lower_bound=?, "
-                  "preallocated=?, duration_seconds=?, exit_status=?, message=?, log_path=?, "
+                  "preallocated=?, duration_seconds=?, exit_status=?, message=?, log_path=?, child_pid=?, child_start_time=?, "
                   "updated_at=strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id=?");
     impl_->bind_record(st, r);
-    st.integer(26, r.id);
+    st.integer(28, r.id);
     st.step();
     if (sqlite3_changes(impl_->db) != 1) throw std::runtime_error(fmt::format("history database {}: no run {}", path_, r.id));
     impl_->add_transition(r.id, r.outcome);
@@ -295,6 +317,31 @@ std::vector<StoredRun> HistoryDb::observations() const {
   Impl::Stmt st(*impl_, sql.c_str());
   std::vector<StoredRun> out;
   while (st.step()) out.push_back(Impl::read_row(st));
+  return out;
+}
+
+void HistoryDb::set_child(const RunRecord& r) {
+  impl_->transaction([&] {
+    Impl::Stmt st(*impl_,
+                  "UPDATE runs SET child_pid=?, child_start_time=?, updated_at=strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id=?");
+    st.integer(1, r.child_pid);
+    st.integer(2, static_cast<std::int64_t>(r.child_start_time));
+    st.integer(3, r.id);
+    st.step();
+    return 0;
+  });
+}
+
+std::vector<RunRecord> HistoryDb::unended_children(const std::string& input_hash) {
+  std::string sql = fmt::format(
+      "SELECT {} FROM runs WHERE input_hash = ? AND host = ? AND child_pid > 0 AND outcome IN ('planned', 'running', "
+      "'interrupted') ORDER BY id DESC",
+      kColumns);
+  Impl::Stmt st(*impl_, sql.c_str());
+  st.text(1, input_hash);
+  st.text(2, impl_->host);
+  std::vector<RunRecord> out;
+  while (st.step()) out.push_back(Impl::read_row(st).record);
   return out;
 }
 

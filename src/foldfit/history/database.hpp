@@ -44,6 +44,8 @@ class HistoryDb final : public RunJournal {
 
   std::int64_t add(const RunRecord& record) override;
   void update(const RunRecord& record) override;
+  void set_child(const RunRecord& record) override;
+  std::vector<RunRecord> unended_children(const std::string& input_hash) override;
 
   std::vector<StoredRun> list(const HistoryFilter& filter) const;
   // Runs with an observed peak (or bound), oldest first, for calibration.

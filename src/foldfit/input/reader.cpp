@@ -561,8 +561,14 @@ std::vector<Input> read_input_file(const std::string& path, const ReadOptions& o
                                    std::vector<std::string>* warnings) {
   TextFile f(path);
   json::Document doc;
+  json::ParseOptions po = parse_options();
+  // A small file needs no 1 MiB buffer (allocated and cleared per file, it dominated
+  // folders of small inputs). Compressed files may hold more text: the parser streams.
+  std::error_code size_error;
+  std::uintmax_t bytes = std::filesystem::file_size(path, size_error);
+  if (!size_error) po.chunk_bytes = static_cast<std::size_t>(std::clamp<std::uintmax_t>(bytes + 1, 4096, po.chunk_bytes));
   try {
-    doc = json::parse([&](char* buf, std::size_t n) { return f.read(buf, n); }, parse_options());
+    doc = json::parse([&](char* buf, std::size_t n) { return f.read(buf, n); }, po);
   } catch (const json::ParseError& e) {
     rethrow_parse(e, path);
   }

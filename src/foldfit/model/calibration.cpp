@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -68,10 +70,21 @@ Calibration::Impl read_overlay(const json& obj, const std::string& source, const
   auto measurements = obj.find("measurements");
   if (measurements == obj.end() || !measurements->is_array() || measurements->empty())
     fail(source, at + "measurements", "an overlay must list the measurements it was fitted on");
+  std::vector<std::pair<std::string, std::string>> described;
   for (std::size_t i = 0; i < measurements->size(); ++i) {
     const json& m = (*measurements)[i];
     std::string p = at + "measurements[" + std::to_string(i) + "]";
     for (const char* key : {"gpu", "driver", "jax", "af3", "date"}) need_string(m, key, source, p);
+    described.emplace_back(m["gpu"].get<std::string>(), m.contains("source") ? need_string(m, "source", source, p) : "run");
+  }
+  c.measured_on = describe_measurements(described);
+  c.pool_only = std::all_of(described.begin(), described.end(), [](const auto& d) { return is_xla_source(d.second); });
+  if (auto held = obj.find("held_out"); held != obj.end()) {
+    c.held_out_residual_relative = need_number(*held, "residual_relative", source, at + "held_out");
+    if (c.held_out_residual_relative < 0) fail(source, at + "held_out.residual_relative", "must not be negative");
+    auto list = held->find("measurements");
+    if (list == held->end() || !list->is_array()) fail(source, at + "held_out.measurements", "expected an array");
+    c.held_out_count = static_cast<int>(list->size());
   }
   c.measurement_count = static_cast<int>(measurements->size());
   return c;
@@ -104,6 +117,30 @@ std::vector<Calibration::Impl> read_overlays(const std::string& text, const std:
 std::string bare_profile_id(const std::string& id) { return id.substr(0, id.find(" (")); }
 
 }  // namespace
+
+bool is_xla_source(const std::string& source) { return source.starts_with("xla "); }
+
+std::string describe_measurements(const std::vector<std::pair<std::string, std::string>>& gpu_and_source) {
+  std::vector<std::string> gpus;
+  std::set<std::string> sources;
+  for (const auto& [gpu, source] : gpu_and_source) {
+    if (std::find(gpus.begin(), gpus.end(), gpu) == gpus.end()) gpus.push_back(gpu);
+    sources.insert(source);
+  }
+  const std::size_t n = gpu_and_source.size();
+  std::string what = n == 1 ? "measurement" : "measurements";
+  std::string how;
+  if (sources.size() == 1 && is_xla_source(*sources.begin())) {
+    what = n == 1 ? "XLA compile" : "XLA compiles";
+    std::string backend = sources.begin()->substr(4);
+    how = backend == "cuda-deviceless" ? ", deviceless" : backend == "cuda-device" ? ", on the GPU" : ", " + backend;
+  } else if (sources.size() == 1 && *sources.begin() == "run") {
+    what = n == 1 ? "run" : "runs";
+  }
+  std::string list;
+  for (const std::string& g : gpus) list += (list.empty() ? "" : ", ") + g;
+  return std::to_string(n) + " " + what + " (" + list + how + ")";
+}
 
 Calibration::Calibration() : impl_(identity()) {}
 Calibration::Calibration(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}

@@ -39,6 +39,10 @@ struct ModelConfig {
   bool save_embeddings = false;
   bool save_distogram = false;
   std::string bfloat16 = "all";              // global_config.bfloat16: all | none (f32 activations)
+  // tokamax's gated linear unit: fused (its Triton kernel keeps only the GLU output) | xla
+  // (its XLA implementation also materialises the [.., 2C] pre-activation).
+  std::string glu_implementation = "fused";
+  std::string glu_origin;  // why this GLU (glu_for, model/glu.hpp); "" when set by hand
 };
 
 }  // namespace foldfit

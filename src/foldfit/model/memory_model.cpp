@@ -1,5 +1,7 @@
 #include "foldfit/model/memory_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -31,6 +33,9 @@ std::optional<TensorTerm> evaluate_tensor(const ProfileTensor& t, const expr::Bi
     throw UsageError(p.file + ": tensor '" + t.name + "': " + e.what());
   }
 }
+
+// 0.0213 -> "2.1%".
+std::string percent(double fraction) { return fmt::format("{:.1f}%", 100.0 * fraction); }
 
 Bytes sum(const std::vector<TensorTerm>& terms) {
   Bytes total;
@@ -91,6 +96,8 @@ MemoryEstimate MemoryModel::estimate(const ModelConfig& config, const Calibratio
   MemoryEstimate e;
   e.profile_id = display_id();
   e.calibration_id = cal.id;
+  e.glu_implementation = config.glu_implementation;
+  e.glu_origin = config.glu_origin.empty() ? "given with the model config, not chosen for a GPU" : config.glu_origin;
   e.calibrated = !calibration.empty();
 
   // 1. The persistent set: live in every phase.
@@ -143,14 +150,30 @@ MemoryEstimate MemoryModel::estimate(const ModelConfig& config, const Calibratio
   // 6. The band: the profile's policy until calibrated, the fit's residual after.
   double low = p.uncertainty.uncalibrated_low, high = p.uncertainty.uncalibrated_high;
   if (e.calibrated) {
-    low = high = std::max(cal.residual_relative, p.uncertainty.calibrated_floor);
-    e.uncertainty_origin = "calibration " + cal.id + ": largest residual of its fit over " +
-                           std::to_string(cal.measurement_count) + " measurements";
+    low = high = std::max({cal.residual_relative, cal.held_out_residual_relative, p.uncertainty.calibrated_floor});
+    e.uncertainty_origin = "calibrated on " + cal.measured_on + ", max residual " + percent(cal.residual_relative);
+    if (cal.held_out_count > 0)
+      e.uncertainty_origin += ", " + percent(cal.held_out_residual_relative) + " on " +
+                              std::to_string(cal.held_out_count) + " held out";
+    if (low > std::max(cal.residual_relative, cal.held_out_residual_relative))
+      e.uncertainty_origin += " (band: the profile's floor, " + percent(low) + ")";
+    e.uncertainty_origin += " [" + cal.id + "]";
   } else {
     e.uncertainty_origin = "uncalibrated: " + p.uncertainty.why;
   }
-  e.low = e.total.scaled(1.0 - low);
-  e.high = e.total.scaled(1.0 + high);
+  if (e.calibrated && cal.pool_only) {
+    // XLA's compiles measure JAX's pool only; what the runtime holds outside it is still the
+    // profile's estimate, with the uncalibrated band.
+    const double ol = p.uncertainty.uncalibrated_low, oh = p.uncertainty.uncalibrated_high;
+    e.low = e.pool.scaled(1.0 - low) + e.overhead.scaled(1.0 - ol);
+    e.high = e.pool.scaled(1.0 + high) + e.overhead.scaled(1.0 + oh);
+    e.uncertainty_origin += "; XLA's compiled pool only: the " + format_gb(e.overhead) +
+                            " outside it (CUDA context, library workspaces) is an estimate no GPU has measured, -" +
+                            percent(ol) + "/+" + percent(oh);
+  } else {
+    e.low = e.total.scaled(1.0 - low);
+    e.high = e.total.scaled(1.0 + high);
+  }
   e.relative_uncertainty =
       static_cast<double>((e.high - e.total).count()) / static_cast<double>(std::max<std::int64_t>(1, e.total.count()));
   return e;

@@ -54,6 +54,8 @@ struct MemoryEstimate {
   bool calibrated = false;
   double relative_uncertainty = 0;        // (high - total) / total
   std::string uncertainty_origin;         // why the band is what it is
+  std::string glu_implementation;         // the gated linear unit assumed: fused | xla
+  std::string glu_origin;                 // why (model/glu.hpp glu_for), or that it was given
 };
 
 class Calibration;

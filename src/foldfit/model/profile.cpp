@@ -23,7 +23,7 @@ const std::map<std::string, int>& dtype_sizes() {
 const std::set<std::string>& config_symbols() {
   static const std::set<std::string> names = {"N",     "S",     "A",               "K",
                                               "chunk", "shard", "flash",           "save_embeddings",
-                                              "save_distogram"};
+                                              "save_distogram", "glu_implementation"};
   return names;
 }
 
@@ -178,11 +178,7 @@ class ProfileReader {
   void read_knobs(const json& knobs, Profile& p) const {
     const std::string base = "knobs";
     const json& flash = member(knobs, "flash_attention", base);
-    const json& choices = array(flash, "choices", "knobs.flash_attention");
-    for (const json& c : choices) {
-      if (!c.is_string()) fail("knobs.flash_attention.choices", "expected strings");
-      p.flash_choices.push_back(c.get<std::string>());
-    }
+    p.flash_choices = choices(flash, "knobs.flash_attention");
     p.defaults.flash_attention = string(flash, "default", "knobs.flash_attention");
     if (std::find(p.flash_choices.begin(), p.flash_choices.end(), p.defaults.flash_attention) == p.flash_choices.end())
       fail("knobs.flash_attention.default", "'" + p.defaults.flash_attention + "' is not one of the choices");
@@ -193,6 +189,26 @@ class ProfileReader {
     p.defaults.pair_attention_chunk_size = spec(knobs, "pair_attention_chunk_size");
     p.defaults.save_embeddings = boolean(member(knobs, "save_embeddings", base), "default", "knobs.save_embeddings");
     p.defaults.save_distogram = boolean(member(knobs, "save_distogram", base), "default", "knobs.save_distogram");
+    // Profiles before version 2 have no GLU knob: they describe the fused GLU only.
+    if (!knobs.contains("glu_implementation")) {
+      p.glu_choices = {"fused"};
+      p.defaults.glu_implementation = "fused";
+      return;
+    }
+    const json& glu = member(knobs, "glu_implementation", base);
+    p.glu_choices = choices(glu, "knobs.glu_implementation");
+    p.defaults.glu_implementation = string(glu, "default", "knobs.glu_implementation");
+    if (std::find(p.glu_choices.begin(), p.glu_choices.end(), p.defaults.glu_implementation) == p.glu_choices.end())
+      fail("knobs.glu_implementation.default", "'" + p.defaults.glu_implementation + "' is not one of the choices");
+  }
+
+  std::vector<std::string> choices(const json& knob, const std::string& path) const {
+    std::vector<std::string> out;
+    for (const json& c : array(knob, "choices", path)) {
+      if (!c.is_string()) fail(join(path, "choices"), "expected strings");
+      out.push_back(c.get<std::string>());
+    }
+    return out;
   }
 
   SizeSpec spec(const json& knobs, const std::string& key) const {
@@ -300,6 +316,13 @@ class ProfileReader {
   std::string file_;
 };
 
+void check_choice(const std::vector<std::string>& choices, const std::string& value, const std::string& what) {
+  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return;
+  std::string known;
+  for (const auto& c : choices) known += (known.empty() ? "" : ", ") + c;
+  throw UsageError("unknown " + what + " implementation '" + value + "' (" + known + ")");
+}
+
 }  // namespace
 
 Profile parse_profile(const std::string& text, const std::string& source) { return ProfileReader(source).read(text); }
@@ -309,12 +332,8 @@ expr::Bindings bind_config(const Profile& profile, const ModelConfig& config) {
   if (n < 1) throw UsageError("padded token count must be positive, got " + std::to_string(n));
   if (config.num_diffusion_samples < 1)
     throw UsageError("num_diffusion_samples must be at least 1, got " + std::to_string(config.num_diffusion_samples));
-  const auto& choices = profile.flash_choices;
-  if (std::find(choices.begin(), choices.end(), config.flash_attention) == choices.end()) {
-    std::string known;
-    for (const auto& c : choices) known += (known.empty() ? "" : ", ") + c;
-    throw UsageError("unknown flash attention implementation '" + config.flash_attention + "' (" + known + ")");
-  }
+  check_choice(profile.flash_choices, config.flash_attention, "flash attention");
+  check_choice(profile.glu_choices, config.glu_implementation, "gated linear unit");
   expr::Bindings b;
   for (const auto& [name, value] : profile.constants) b[name] = value;
   // AlphaFold 3 pads atoms to ceil(24 N / 32) * 32 (pipeline.py, padding shapes).
@@ -331,6 +350,7 @@ expr::Bindings bind_config(const Profile& profile, const ModelConfig& config) {
   b["flash"] = config.flash_attention;
   b["save_embeddings"] = config.save_embeddings;
   b["save_distogram"] = config.save_distogram;
+  b["glu_implementation"] = config.glu_implementation;
   return b;
 }
 

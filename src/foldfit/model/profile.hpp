@@ -52,6 +52,7 @@ struct Profile {
   std::string file;         // where it was read from
   std::map<std::string, std::int64_t> constants;  // dimensions and fixed sizes
   std::vector<std::string> flash_choices;
+  std::vector<std::string> glu_choices;
   ModelConfig defaults;     // knob defaults (padded_tokens 0)
   std::vector<std::string> categories;
   ProfileUncertainty uncertainty;
@@ -65,7 +66,7 @@ struct Profile {
 Profile parse_profile(const std::string& text, const std::string& source);
 
 // The symbols a configuration binds: N, S, A, K, chunk, shard, flash, save_embeddings,
-// save_distogram, and every dimension and fixed size of the profile.
+// save_distogram, glu_implementation, and every dimension and fixed size of the profile.
 expr::Bindings bind_config(const Profile& profile, const ModelConfig& config);
 
 struct MemoryModel::Impl {

@@ -1,6 +1,8 @@
 // planner.cpp - the fitting search (see planner.hpp and docs/planner.md).
 #include "foldfit/plan/planner.hpp"
 
+#include "foldfit/model/glu.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -43,12 +45,22 @@ Calibration calibration_for(const PlanInputs& in, const std::string& architectur
   return calibrations_of(in).lookup(in.model->id(), architecture, flash);
 }
 
+// The model config AlphaFold 3 runs for settings `s` at padded size n on `gpu`: the
+// settings' fields plus the gated linear unit the GPU and the AlphaFold 3 build choose.
+ModelConfig model_config_on(const PlanInputs& in, const RunSettings& s, std::int64_t n, const GpuSpec& gpu) {
+  ModelConfig c = s.model_config(n);
+  GluChoice glu = glu_for(gpu.cc_major, gpu.cc_minor, in.af3_release);
+  c.glu_implementation = glu.implementation;
+  c.glu_origin = glu.why;
+  return c;
+}
+
 struct Context {
   const PlanInputs& in;
   Calibration calibration;
 
   MemoryEstimate estimate(const RunSettings& s) const {
-    return in.model->estimate(s.model_config(s.padded_tokens(in.sizes.tokens)), calibration);
+    return in.model->estimate(model_config_on(in, s, s.padded_tokens(in.sizes.tokens), in.device.spec), calibration);
   }
   bool fits(const RunSettings& s) const {
     return foldfit::fits(estimate(s), s, in.device, in.margin);
@@ -222,7 +234,7 @@ RunSettings required_settings(const PlanInputs& in, const Context& ctx, std::vec
     if (changes)
       changes->push_back({"flash_attention_implementation", s.flash_attention.value, "xla",
                           fmt::format("compute capability {}.{} supports only xla attention", g.cc_major, g.cc_minor),
-                          ctx.estimate(s).pool - ctx.estimate(t).pool, "none", "slower"});
+                          ctx.estimate(s).pool - ctx.estimate(t).pool, "none", "slower", Bytes(0)});
     s = t;
   }
   return s;
@@ -280,7 +292,7 @@ Plan fit_settings(const PlanInputs& in) {
     RunSettings t = start;
     for (std::size_t i : chosen) {
       RunSettings next = t;
-      Change c{all[i].setting, "", "", "", Bytes(0), all[i].quality, all[i].speed};
+      Change c{all[i].setting, "", "", "", Bytes(0), all[i].quality, all[i].speed, Bytes(0)};
       if (!all[i].apply(next, ctx, c)) continue;
       c.saves = ctx.estimate(t).pool - ctx.estimate(next).pool;
       c.budget_gain = budget_for(next, in.device).pool - budget_for(t, in.device).pool;
@@ -376,7 +388,7 @@ Plan fit_settings(const PlanInputs& in) {
     for (std::int64_t n = 128; n <= in.sizes.tokens; n += 128) {
       RunSettings t = s;
       t.buckets.value = Buckets({n});
-      if (fits(in.model->estimate(t.model_config(n), ctx.calibration), t, in.device, in.margin)) lo = n;
+      if (fits(in.model->estimate(model_config_on(in, t, n, in.device.spec), ctx.calibration), t, in.device, in.margin)) lo = n;
     }
     plan.split_advice = lo > 0 ? fmt::format("split the complex into parts of at most {} tokens (this GPU's limit at "
                                              "these settings), e.g. fold sub-complexes separately",
@@ -426,7 +438,7 @@ std::string smallest_gpu(const PlanInputs& in, const std::function<Bytes(const M
     if (g->cc_major < 8 && !s.flash_attention.user_set()) s.flash_attention.value = "xla";
     if (g->cc_major < 8 && s.flash_attention.value != "xla") continue;
     Calibration cal = calibration_for(in, g->architecture, s.flash_attention.value);
-    MemoryEstimate e = in.model->estimate(s.model_config(s.buckets.value.pad(in.sizes.tokens)), cal);
+    MemoryEstimate e = in.model->estimate(model_config_on(in, s, s.buckets.value.pad(in.sizes.tokens), *g), cal);
     MemoryEstimate probe = e;
     probe.pool = bytes_of(e) - e.overhead;
     if (fits(probe, s, d, in.margin)) return g->name;

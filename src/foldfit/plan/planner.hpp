@@ -61,6 +61,9 @@ struct PlanInputs {
   Bytes margin;          // safety margin kept free in the pool
   const MemoryModel* model = nullptr;
   const CalibrationSet* calibrations = nullptr;  // null: the built-in overlays
+  // The AlphaFold 3 build that will run ("v3.0.4", "main", "main@2025-11-03"; model/glu.hpp):
+  // with the GPU's compute capability it decides the gated linear unit the model assumes.
+  std::string af3_release = "v3.0.4";
 };
 
 struct Plan {

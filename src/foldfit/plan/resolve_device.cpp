@@ -37,10 +37,10 @@ LocalMachine probe_local_machine(GpuQuery& query, bool need_gpus) {
 Device resolve_device(const DeviceRequest& request, const LocalMachine& local) {
   Device d;
   if (request.gpu_name) {
-    const GpuSpec* g = &require_gpu(*request.gpu_name);
-    d.spec = *g;
-    d.total = g->memory;
-    d.origin = fmt::format("table: {}, {} as its driver reports", g->name, format_gb(g->memory));
+    const GpuSpec& g = require_gpu(*request.gpu_name);
+    d.spec = g;
+    d.total = g.memory;
+    d.origin = fmt::format("table: {}, {} as its driver reports", g.name, format_gb(g.memory));
   } else {
     std::vector<DetectedGpu> gpus = local.gpus;
     if (gpus.empty()) {

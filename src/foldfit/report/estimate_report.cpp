@@ -77,6 +77,9 @@ nlohmann::ordered_json estimate_object(const MemoryEstimate& e) {
   j["relative_uncertainty"] = e.relative_uncertainty;
   j["profile"] = e.profile_id;
   j["calibration"] = e.calibration_id;
+  j["uncertainty_origin"] = e.uncertainty_origin;
+  j["glu_implementation"] = e.glu_implementation;
+  j["glu_origin"] = e.glu_origin;
   return j;
 }
 
@@ -180,6 +183,8 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
       out += fmt::format("  {:>8.2f} {:>+8.2f}  {}; quality: {}; speed: {}\n", t.peak_after.gb(), t.saves.gb(), t.change,
                          t.quality, t.speed);
   }
+  out += fmt::format("Band: {}.\n", e.uncertainty_origin);
+  out += fmt::format("Gated linear unit: {} ({}).\n", e.glu_implementation, e.glu_origin);
   out += fmt::format("Units: GB = 10^9 bytes, GiB = 2^30 bytes. Profile {}; calibration {}; foldfit {}.\n",
                      e.profile_id, e.calibration_id, version());
   return out;

@@ -108,10 +108,21 @@ void RunProgress::on_done(const InputSummary& s) {
     return emit({{"event", "done"}, {"input", s.input.name}, {"status", s.status}, {"attempts", s.attempts},
                  {"reason", s.reason}, {"tried", s.tried}});
   end_line();
-  if (s.status == "failed" || s.status == "cannot fit") {
+  if (s.status == "blocked") {
+    out_ << fmt::format("  blocked: {}\n", s.reason);
+  } else if (s.status == "failed" || s.status == "cannot fit") {
     out_ << fmt::format("  {}: {}\n  tried:\n", s.status, s.reason);
     for (const std::string& t : s.tried) out_ << "    " << t << "\n";
   }
+}
+
+void RunProgress::on_wait_earlier(const RunInput& in, const RunRecord& earlier) {
+  std::string why = fmt::format("AlphaFold 3 of an earlier run of {} is still running (pid {}, history run {}); waiting for it to end",
+                                in.name, earlier.child_pid, earlier.id);
+  if (json_)
+    return emit({{"event", "waiting"}, {"input", in.name}, {"pid", earlier.child_pid}, {"run", earlier.id}, {"message", why}});
+  end_line();
+  out_ << "  " << why << "\n" << std::flush;
 }
 
 void RunProgress::summary(const std::vector<InputSummary>& all) {

@@ -23,6 +23,7 @@ class RunProgress final : public RunEvents {
   void on_progress(const RunInput& in, const Af3Progress& p, double elapsed, const Rung& r) override;
   void on_attempt_end(const RunInput& in, const RunRecord& r, const Af3LogScanner& log) override;
   void on_done(const InputSummary& s) override;
+  void on_wait_earlier(const RunInput& in, const RunRecord& earlier) override;
   void summary(const std::vector<InputSummary>& all);
 
  private:

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "foldfit/common/bytes.hpp"
 
@@ -46,6 +47,10 @@ struct RunRecord {
   std::string exit_status;
   std::string message;          // why it failed / was skipped
   std::string log_path;
+  // The AlphaFold 3 process of this attempt, once started: its PID and its start time
+  // (/proc/PID/stat field 22), so a later foldfit can tell whether it is still alive.
+  int child_pid = 0;
+  std::uint64_t child_start_time = 0;
 };
 
 class RunJournal {
@@ -55,6 +60,13 @@ class RunJournal {
   virtual std::int64_t add(const RunRecord& record) = 0;
   // Stores `record` (by id) with its new outcome and figures.
   virtual void update(const RunRecord& record) = 0;
+  // Stores record.child_pid and record.child_start_time (by id): the AlphaFold 3 process
+  // has started. Not an outcome change.
+  virtual void set_child(const RunRecord& /*record*/) {}
+  // Attempts of this input on this machine whose AlphaFold 3 was started and whose end was
+  // never recorded (outcome planned, running or interrupted): candidates for a process
+  // that outlived its foldfit. Newest first.
+  virtual std::vector<RunRecord> unended_children(const std::string& /*input_hash*/) { return {}; }
 };
 
 }  // namespace foldfit

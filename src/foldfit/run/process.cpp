@@ -4,16 +4,21 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
+#include <vector>
 
 namespace foldfit {
 
@@ -81,25 +86,6 @@ class PosixLauncher final : public ProcessLauncher {
     Fd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
     SignalCatcher signals;
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, write_end.fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, write_end.fd, 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGPIPE);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setsigmask(&attr, &signals.old_mask());
-    // Its own process group: a terminal's Ctrl-C reaches foldfit only, which passes it
-    // on exactly once (to the group, so AlphaFold 3's own children get it too).
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : spec.environment) env_strings.push_back(k + "=" + v);
     std::vector<char*> envp, argv;
@@ -108,18 +94,69 @@ class PosixLauncher final : public ProcessLauncher {
     std::vector<std::string> args = spec.argv;
     for (auto& s : args) argv.push_back(s.data());
     argv.push_back(nullptr);
+    if (args.empty()) {
+      result.start_error = "cannot start '': no command";
+      return result;
+    }
 
-    // posix_spawnp searches PATH of foldfit's own environment; look it up in the child's.
-    std::string program = resolve(spec.argv.empty() ? "" : spec.argv[0], spec.environment);
-    pid_t pid = -1;
+    // execve does not search PATH; look the program up in the child's environment.
+    std::string program = resolve(spec.argv[0], spec.environment);
+    // The child reports an exec failure through this pipe (closed by a successful exec).
+    int err_fds[2];
+    if (::pipe2(err_fds, O_CLOEXEC) != 0) {
+      result.start_error = fmt::format("pipe: {}", std::strerror(errno));
+      return result;
+    }
+    Fd err_read(err_fds[0]), err_write(err_fds[1]);
+    const pid_t parent = ::getpid();
     auto start = Clock::now();
-    int rc = args.empty() ? EINVAL : posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+    // fork rather than posix_spawn: only the child, between fork and exec, can ask the
+    // kernel to kill it when foldfit dies (PR_SET_PDEATHSIG), which posix_spawn cannot.
+    // Everything it needs is prepared above; it calls only async-signal-safe functions.
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      result.start_error = fmt::format("cannot start '{}': fork: {}", spec.argv[0], std::strerror(errno));
+      return result;
+    }
+    if (pid == 0) {
+      // Its own process group: a terminal's Ctrl-C reaches foldfit only, which passes it
+      // on exactly once (to the group, so AlphaFold 3's own children get it too).
+      ::setpgid(0, 0);
+      // Die with foldfit: a SIGKILLed foldfit (scancel, a time limit, preemption, the OOM
+      // killer) takes its AlphaFold 3 with it instead of leaving it holding the GPU.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      // foldfit may have died before the line above took effect: then the parent is
+      // already someone else, and no signal would ever come.
+      if (::getppid() != parent) ::_exit(127);
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      for (int sig : {SIGINT, SIGTERM, SIGPIPE}) ::sigaction(sig, &dfl, nullptr);
+      ::sigprocmask(SIG_SETMASK, &signals.old_mask(), nullptr);
+      int null_fd = ::open("/dev/null", O_RDONLY);
+      if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(write_end.fd, 1) < 0 || ::dup2(write_end.fd, 2) < 0) {
+        int e = errno;
+        [[maybe_unused]] ssize_t w = ::write(err_write.fd, &e, sizeof e);
+        ::_exit(127);
+      }
+      if (null_fd > 2) ::close(null_fd);  // AlphaFold 3 gets /dev/null as stdin only
+      ::execve(program.c_str(), argv.data(), envp.data());
+      int e = errno;
+      [[maybe_unused]] ssize_t w = ::write(err_write.fd, &e, sizeof e);
+      ::_exit(127);
+    }
+    ::setpgid(pid, pid);  // also here, so the group exists before any signal is passed on
     ::close(write_end.fd);
     write_end.fd = -1;
-    if (rc != 0) {
-      result.start_error = fmt::format("cannot start '{}': {}", spec.argv.empty() ? "" : spec.argv[0], std::strerror(rc));
+    ::close(err_write.fd);
+    err_write.fd = -1;
+    int child_errno = 0;
+    ssize_t got_err;
+    do got_err = ::read(err_read.fd, &child_errno, sizeof child_errno);
+    while (got_err < 0 && errno == EINTR);
+    if (got_err == static_cast<ssize_t>(sizeof child_errno)) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      result.start_error = fmt::format("cannot start '{}': {}", spec.argv[0], std::strerror(child_errno));
       return result;
     }
     result.started = true;
@@ -213,5 +250,59 @@ std::string ProcessResult::describe() const {
 }
 
 std::unique_ptr<ProcessLauncher> make_process_launcher() { return std::make_unique<PosixLauncher>(); }
+
+namespace {
+
+// The fields of /proc/PID/stat after "pid (comm)": [0] is field 3 (state), [2] field 5
+// (pgrp), [19] field 22 (starttime). comm may hold spaces and parentheses, so the split
+// is after the last ')'. Empty when the file cannot be read.
+std::vector<std::string> proc_stat_fields(const std::filesystem::path& stat_path) {
+  std::ifstream in(stat_path);
+  std::string stat;
+  if (!std::getline(in, stat)) return {};
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return {};
+  std::istringstream rest(stat.substr(close + 1));
+  std::vector<std::string> fields;
+  for (std::string f; rest >> f;) fields.push_back(f);
+  return fields;
+}
+
+bool dead_state(const std::string& state) { return state == "Z" || state == "X"; }
+
+// Whether a process other than a zombie is in process group `pgid` (a scan of /proc).
+bool group_has_live_member(int pgid) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::vector<std::string> f = proc_stat_fields(entry.path() / "stat");
+    if (f.size() < 3 || dead_state(f[0])) continue;
+    if (f[2] == std::to_string(pgid)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> process_start_time(int pid) {
+  if (pid <= 0) return std::nullopt;
+  std::vector<std::string> f = proc_stat_fields(fmt::format("/proc/{}/stat", pid));
+  if (f.size() < 20 || dead_state(f[0])) return std::nullopt;
+  std::uint64_t start = 0;
+  auto [end, ec] = std::from_chars(f[19].data(), f[19].data() + f[19].size(), start);
+  if (ec != std::errc() || end != f[19].data() + f[19].size()) return std::nullopt;
+  return start;
+}
+
+bool earlier_process_alive(int pid, std::uint64_t start_time) {
+  if (pid <= 0) return false;
+  if (auto now = process_start_time(pid)) return *now == start_time;
+  // The leader is gone (or a zombie no one reaps). Linux does not hand out a PID while it
+  // still names a process group, so live members of group `pid` are the earlier
+  // process's own children.
+  if (::kill(-pid, 0) != 0 && errno != EPERM) return false;
+  return group_has_live_member(pid);
+}
 
 }  // namespace foldfit

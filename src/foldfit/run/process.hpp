@@ -3,7 +3,9 @@
 #pragma once
 
 #include <map>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,7 +48,18 @@ class ProcessLauncher {
   virtual ProcessResult run(const ProcessSpec& spec, ProcessObserver& observer) = 0;
 };
 
-// posix_spawn-based launcher; the child gets its own process group and /dev/null as stdin.
+// fork/exec launcher; the child gets its own process group, /dev/null as stdin, and is
+// killed (SIGKILL) by the kernel when foldfit dies (PR_SET_PDEATHSIG).
 std::unique_ptr<ProcessLauncher> make_process_launcher();
+
+// A process's start time, field 22 of /proc/PID/stat (clock ticks after boot); with its
+// PID it names the process uniquely for as long as the machine runs. nullopt: no such
+// process, or a zombie.
+std::optional<std::uint64_t> process_start_time(int pid);
+
+// Whether the AlphaFold 3 process recorded as (pid, start_time) - or a process of its
+// process group, such as a data-pipeline tool it started - is still alive on this
+// machine. A PID reused by an unrelated process (another start time) is not it.
+bool earlier_process_alive(int pid, std::uint64_t start_time);
 
 }  // namespace foldfit

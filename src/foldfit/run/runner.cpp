@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "foldfit/common/version.hpp"
 #include "foldfit/run/outputs.hpp"
@@ -44,8 +45,16 @@ bool descends_from(std::uint32_t pid, int ancestor) {
 // Watches one AlphaFold 3 process: its log, its GPU memory, its progress.
 class Watcher final : public ProcessObserver {
  public:
-  Watcher(const RunInput& input, const Rung& rung, RunEvents& events, GpuQuery* gpu)
-      : input_(input), rung_(rung), events_(events), gpu_(gpu) {}
+  Watcher(const RunInput& input, const Rung& rung, RunEvents& events, GpuQuery* gpu, RunRecord& record, RunJournal& journal)
+      : input_(input), rung_(rung), events_(events), gpu_(gpu), record_(record), journal_(journal) {}
+
+  // The child's identity goes to the journal before anything else happens, so a foldfit
+  // killed from here on leaves enough behind to find its AlphaFold 3.
+  void on_start(int pid) override {
+    record_.child_pid = pid;
+    record_.child_start_time = process_start_time(pid).value_or(0);
+    journal_.set_child(record_);
+  }
 
   void on_line(std::string_view line) override {
     if (scanner.feed(line))
@@ -71,6 +80,8 @@ class Watcher final : public ProcessObserver {
   const Rung& rung_;
   RunEvents& events_;
   GpuQuery* gpu_;
+  RunRecord& record_;
+  RunJournal& journal_;
   Clock::time_point start_ = Clock::now();
 };
 
@@ -168,6 +179,28 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
         json_path = it->second;
         pipeline = false;
       }
+      // Never two AlphaFold 3 processes for one input: one of an earlier, killed run may
+      // still hold the GPU and write to the output folder.
+      if (auto earlier = live_earlier(input)) {
+        if (!s_.wait_for_earlier) {
+          summary.status = "blocked";
+          summary.reason = fmt::format(
+              "AlphaFold 3 of an earlier run is still running (pid {}, history run {}, batch {}); wait for it to end, "
+              "end it, or give --wait_for_earlier_run",
+              earlier->child_pid, earlier->id, earlier->batch_id);
+          events_.on_done(summary);
+          return summary;
+        }
+        events_.on_wait_earlier(summary.input, *earlier);
+        while (auto still = live_earlier(input)) {
+          (void)still;
+          std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.05, s_.tick_seconds)));
+        }
+        // It may have finished the input (or this split) meanwhile.
+        OutputState now = inspect_output(s_.output_dir, name);
+        if (now.finished && (parts > 1 || !s_.force)) continue;
+        state = now;
+      }
       LaunchRequest req;
       req.af3_command = s_.af3_command;
       req.adapter_path = s_.adapter_path;
@@ -208,7 +241,7 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
       journal_.update(r);
       events_.on_launch(summary.input, cmd, log_path);
 
-      Watcher watcher(summary.input, rung, events_, gpu_);
+      Watcher watcher(summary.input, rung, events_, gpu_, r, journal_);
       ProcessSpec spec{cmd.argv, cmd.environment, log_path, s_.echo, s_.tick_seconds};
       ProcessResult result = launcher_.run(spec, watcher);
 
@@ -286,6 +319,12 @@ InputSummary Runner::run_one(const RunInput& input, Ladder& ladder) {
   }
 }
 
+std::optional<RunRecord> Runner::live_earlier(const RunInput& input) {
+  for (RunRecord& r : journal_.unended_children(input.input_hash))
+    if (earlier_process_alive(r.child_pid, r.child_start_time)) return std::move(r);
+  return std::nullopt;
+}
+
 std::vector<InputSummary> Runner::run_all(std::vector<RunInput> inputs,
                                           const std::function<std::unique_ptr<Ladder>(const RunInput&)>& ladder_for) {
   order_by_bucket(inputs);
@@ -293,7 +332,7 @@ std::vector<InputSummary> Runner::run_all(std::vector<RunInput> inputs,
   for (const RunInput& in : inputs) {
     std::unique_ptr<Ladder> ladder = ladder_for(in);
     out.push_back(run_one(in, *ladder));
-    if (out.back().status == "interrupted") break;
+    if (out.back().status == "interrupted" || out.back().status == "blocked") break;
   }
   return out;
 }

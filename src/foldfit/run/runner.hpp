@@ -50,12 +50,15 @@ struct RunnerSettings {
   std::string gpu;
   std::string driver;
   std::string af3_version;
+  // An AlphaFold 3 of an earlier run of the same input still alive on this machine:
+  // refuse (the input is "blocked" and the batch stops) or wait for it to end.
+  bool wait_for_earlier = false;
 };
 
 // The outcome of one input, for the summary table.
 struct InputSummary {
   RunInput input;
-  std::string status;               // "done" | "skipped" | "failed" | "cannot fit" | "interrupted"
+  std::string status;               // "done" | "skipped" | "failed" | "cannot fit" | "interrupted" | "blocked"
   int attempts = 0;                 // configurations launched
   std::string reason;               // why skipped / failed; "" when done first time
   std::vector<std::string> tried;   // one line per configuration tried
@@ -72,6 +75,8 @@ class RunEvents {
   virtual void on_progress(const RunInput&, const Af3Progress&, double /*elapsed*/, const Rung&) {}
   virtual void on_attempt_end(const RunInput&, const RunRecord&, const Af3LogScanner&) {}
   virtual void on_done(const InputSummary&) {}
+  // An AlphaFold 3 of an earlier run of this input is still alive; foldfit waits for it.
+  virtual void on_wait_earlier(const RunInput&, const RunRecord& /*earlier*/) {}
 };
 
 class Runner {
@@ -80,11 +85,15 @@ class Runner {
   Runner(RunnerSettings settings, ProcessLauncher& launcher, RunJournal& journal, GpuQuery* gpu, RunEvents& events);
 
   InputSummary run_one(const RunInput& input, Ladder& ladder);
-  // Inputs in bucket order (so each compiled model is reused); stops after an interrupt.
+  // Inputs in bucket order (so each compiled model is reused); stops after an interrupt
+  // or a blocked input.
   std::vector<InputSummary> run_all(std::vector<RunInput> inputs,
                                     const std::function<std::unique_ptr<Ladder>(const RunInput&)>& ladder_for);
 
  private:
+  // The record of a still-alive AlphaFold 3 of an earlier run of `input`, if any.
+  std::optional<RunRecord> live_earlier(const RunInput& input);
+
   RunnerSettings s_;
   ProcessLauncher& launcher_;
   RunJournal& journal_;

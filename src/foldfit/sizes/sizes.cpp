@@ -170,19 +170,23 @@ Sizes size_input(const Input& input, const Ccd& ccd, const SizeOptions& options)
         c.residues = len;
         std::vector<const Modification*> mods(e.sequence.size(), nullptr);
         for (const Modification& m : e.modifications) mods[static_cast<std::size_t>(m.position - 1)] = &m;
+        // One dictionary lookup per distinct letter, not per residue.
+        std::array<const Component*, 256> by_letter{};
         for (std::int64_t i = 0; i < len; ++i) {
-          std::string code;
-          SourceLocation where = e.where;
+          const Component* found = nullptr;
           if (const Modification* m = mods[static_cast<std::size_t>(i)]) {
-            code = m->ccd;
-            where = m->where;
+            found = &lookup(m->ccd, m->where);
           } else {
             char letter = e.sequence[static_cast<std::size_t>(i)];
-            code = std::string(e.type == EntityType::protein ? protein_code(letter)
-                               : e.type == EntityType::rna   ? rna_code(letter)
-                                                             : dna_code(letter));
+            const Component*& slot = by_letter[static_cast<unsigned char>(letter)];
+            if (!slot)
+              slot = &lookup(std::string(e.type == EntityType::protein ? protein_code(letter)
+                                         : e.type == EntityType::rna   ? rna_code(letter)
+                                                                       : dna_code(letter)),
+                             e.where);
+            found = slot;
           }
-          const Component& comp = lookup(code, where);
+          const Component& comp = *found;
           note_code(comp.code);
           bool first = i == 0, last = i == len - 1;
           c.tokens += residue_tokens(comp, e.type, first, last);

@@ -76,14 +76,18 @@ expect_rc 2 "$FOLDFIT" stage --json_path="$SRC/../shared/data/af3-examples/ex_ub
 expect_in "$tmp/err" "'2' is not a copy count from 1 to 1"
 
 # 24 copies on an L4: no fit even with unified memory over 64 GB of host RAM; the largest
-# k-mer that fits as overlapping windows, written with --write_subassemblies.
+# k-mer that fits as overlapping windows, written with --write_subassemblies. The GPU named
+# as the one that holds it is the one `foldfit estimate` names for the full complex.
+expect_rc 11 "$FOLDFIT" estimate --json_path="$tmp/big.json" --gpu=L4 --host_ram_gb=64 --format=json
+holder=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan"]["smallest_fitting_gpu"])' "$tmp/out")
+[ -n "$holder" ] || fail "estimate names no GPU that holds the full complex"
 expect_rc 0 "$FOLDFIT" stage --json_path="$tmp/big.json" --stages=1,24 --gpu=L4 --host_ram_gb=64 --output_dir="$tmp/big" --write_subassemblies --format=json
-python3 - "$tmp/out" "$tmp/big" <<'PY' || fail "sub-assemblies"
+python3 - "$tmp/out" "$tmp/big" "$holder" <<'PY' || fail "sub-assemblies"
 import json, sys, os
 s = json.load(open(sys.argv[1]))
 a = s["subassemblies"]
 assert a["needed"] and "even with unified memory" in a["why"], a["why"]
-assert "the smallest GPU in foldfit's table that holds it: H200" in a["why"], a["why"]
+assert f"the smallest GPU in foldfit's table that holds it: {sys.argv[3]}" in a["why"], a["why"]
 k = a["copies"]
 assert 2 <= k < 24 and a["verdict"] != "cannot_fit"
 ws = a["windows"]
@@ -99,6 +103,6 @@ assert covered == set(chains)
 assert "superpose" in a["instructions"] and "foldfit does not assemble" in a["instructions"]
 PY
 # The same on a GPU that holds it: no sub-assemblies.
-expect_rc 0 "$FOLDFIT" stage --json_path="$tmp/big.json" --stages=1,24 --gpu=H200 --dry_run
+expect_rc 0 "$FOLDFIT" stage --json_path="$tmp/big.json" --stages=1,24 --gpu="$holder" --dry_run
 expect_in "$tmp/out" "no sub-assemblies are needed"
 finish

@@ -72,7 +72,11 @@ expect_rc 2 "$FOLDFIT" stage --json_path="$tmp/oct.json" --stages=4,2 --gpu=A100
 expect_in "$tmp/err" "--stages: copy counts must be strictly increasing: 2 follows 4"
 expect_rc 2 "$FOLDFIT" stage --json_path="$tmp/oct.json" --stages=1,16 --gpu=A100-80GB --dry_run
 expect_in "$tmp/err" "'16' is not a copy count from 1 to 8"
-expect_rc 2 "$FOLDFIT" stage --json_path="$SRC/../shared/data/af3-examples/ex_ubiquitin_monomer.json" --stages=1,2 --gpu=A100-80GB --dry_run
+cat > "$tmp/monomer.json" <<'JSON'
+{"dialect": "alphafold3", "version": 2, "name": "ubiquitin", "modelSeeds": [1],
+ "sequences": [{"protein": {"id": "A", "sequence": "MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG"}}]}
+JSON
+expect_rc 2 "$FOLDFIT" stage --json_path="$tmp/monomer.json" --stages=1,2 --gpu=A100-80GB --dry_run
 expect_in "$tmp/err" "'2' is not a copy count from 1 to 1"
 
 # 24 copies on an L4: no fit even with unified memory over 64 GB of host RAM; the largest

@@ -35,7 +35,8 @@ Planning planning_from(const ParsedOptions& o) {
       else flags[spec.name] = *o.get(spec.name);
     }
   std::unique_ptr<GpuQuery> query = make_nvml_query();
-  return make_planning(flags, process_environment(), *query);
+  // foldfit run's --af3_command is the installation whose release is planned for.
+  return make_planning(flags, process_environment(), *query, o.get("af3_command"));
 }
 
 }  // namespace foldfit::cli

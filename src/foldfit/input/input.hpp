@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "foldfit/common/af3_release.hpp"
 #include "foldfit/common/error.hpp"
 #include "foldfit/input/json.hpp"
 
@@ -96,6 +97,8 @@ struct ReadOptions {
   // Read MSA / mmCIF files named by *Path fields to count their rows. When false,
   // only their existence is checked.
   bool read_msa_files = true;
+  // The AlphaFold 3 release whose acceptance rules apply (docs/input.md, "Rules").
+  const Af3Release* release = &newest_tagged_release();
 };
 
 // Reads one JSON file: an AlphaFold 3 input (one Input) or an AlphaFold Server job list

@@ -96,11 +96,7 @@ int run_run(const ParsedOptions& options) {
   bool json = format == "json" || (format == "auto" && !tty);
   int max_retries = static_cast<int>(options.integer("max_retries", 0, 100).value_or(3));
 
-  if (!planning.release.release->lacks_run_flags.empty())
-    throw UsageError(fmt::format("AlphaFold 3 {} ({}) has no --{}, which foldfit run passes to every run; foldfit run "
-                                 "launches v3.0.2 and later (foldfit estimate plans for any release)",
-                                 planning.release.release->name, planning.release.text(),
-                                 fmt::join(planning.release.release->lacks_run_flags, ", --")));
+  require_launchable(planning.release);
   SizeOptions size_options = size_options_from(options, planning.release);
   SizedInputs sized = load_inputs(options, size_options);
   if (report_load_problems(sized)) return kInvalid;

@@ -67,6 +67,7 @@ int run_staged(const ParsedOptions& options) {
     std::cout << report::stage_text(plan, {});
     return kOk;
   }
+  require_launchable(planning.release);
 
   // Stage inputs are foldfit's own files, beside its other working files.
   fs::path dir = fs::path(*output_dir) / ".foldfit" / "stages";

@@ -57,11 +57,15 @@ def _environment(environment):
     return dict(os.environ if environment is None else environment)
 
 
-def read_inputs(source, *, buckets=None, ccd_path=None, fix_standalone_glycans=False, file=None):
+def read_inputs(source, *, buckets=None, ccd_path=None, fix_standalone_glycans=False, file=None, af3_release=None,
+                environment=None):
     """Reads, validates and sizes every input in `source`: a path to an AlphaFold 3 input JSON
     (either dialect; an AlphaFold Server job list gives one Input per job), JSON text, or a
     dict (or list) of it. `file` names text or a dict in messages and resolves its relative
     *Path fields (default "<string>" / "<dict>", relative to the working directory).
+    `af3_release`: the AlphaFold 3 release whose rules and default buckets apply ("v3.0.4",
+    "main", ...; default: the installation's, found in `environment` (default os.environ)
+    as foldfit run finds it, else the newest tagged release).
     Raises InputError with file, line, column and JSON path."""
     if isinstance(source, (dict, list)):
         text, is_text, name = json.dumps(source), True, file or "<dict>"
@@ -72,7 +76,8 @@ def read_inputs(source, *, buckets=None, ccd_path=None, fix_standalone_glycans=F
     else:
         raise TypeError(f"read_inputs: expected a path, JSON text or a dict, not {type(source).__name__}")
     reads, found = _core.read(text, is_text, name, _flag_text("buckets", buckets) if buckets is not None else None,
-                              os.fspath(ccd_path) if ccd_path is not None else None, bool(fix_standalone_glycans))
+                              os.fspath(ccd_path) if ccd_path is not None else None, bool(fix_standalone_glycans),
+                              af3_release, _environment(environment))
     for w in found:
         warnings.warn(w, FoldfitWarning, stacklevel=2)
     return [Input(json.loads(r.sizes_json()), r) for r in reads]
@@ -97,6 +102,9 @@ def _one_input(source, size_flags):
 
 def _split(flags):
     size = {k: flags.pop(k) for k in _SIZE_FLAGS if k in flags}
+    # The release is read with and planned for: both halves get it.
+    if flags.get("af3_release") is not None:
+        size["af3_release"] = flags["af3_release"]
     return size, _flags(flags)
 
 

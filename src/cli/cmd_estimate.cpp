@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "foldfit/common/error.hpp"
 #include "foldfit/report/estimate_report.hpp"
+#include "foldfit/report/sizes_report.hpp"
 #include "foldfit/run/af3_args.hpp"
 #include "inputs.hpp"
 #include "planning.hpp"
@@ -61,7 +62,7 @@ const CommandSpec kEstimateSpec{
 };
 
 int print_estimates(const ParsedOptions& options, const Planning& planning, const std::string& format, bool explain) {
-  SizeOptions size_options = size_options_from(options);
+  SizeOptions size_options = size_options_from(options, planning.release);
   int worst = kOk;
   std::size_t counts[3] = {0, 0, 0};
   bool list = false;
@@ -92,8 +93,8 @@ int print_estimates(const ParsedOptions& options, const Planning& planning, cons
   });
   if (list && format == "json") std::cout << (shown == 0 ? "[]\n" : "\n]\n");
   if (list && format == "text" && shown > 0)
-    std::cout << fmt::format("{} inputs: {} fit as given, {} fit with a plan, {} cannot fit ({})\n", shown, counts[0],
-                             counts[1], counts[2], planning.request.device.origin);
+    std::cout << fmt::format("{} inputs: {} fit as given, {} fit with a plan, {} cannot fit ({}; {})\n", shown, counts[0],
+                             counts[1], counts[2], planning.request.device.origin, report::release_line(planning.release));
   return invalid > 0 ? kInvalid : worst;
 }
 

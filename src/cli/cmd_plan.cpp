@@ -23,7 +23,7 @@ namespace foldfit::cli {
 namespace {
 
 // The device flags that make sense for a whole cluster (the GPU comes from each class).
-const std::set<std::string> kCampaignDeviceFlags = {"margin_gb", "calibration"};
+const std::set<std::string> kCampaignDeviceFlags = {"margin_gb", "calibration", "af3_release"};
 
 std::vector<OptionSpec> plan_options() {
   std::vector<OptionSpec> o = input_option_specs(false);
@@ -118,6 +118,12 @@ int run_plan(const ParsedOptions& options) {
     if (!(setting || kCampaignDeviceFlags.count(spec.name)) || !options.has(spec.name)) continue;
     flags[spec.name] = spec.value_hint.empty() ? (*options.flag_if_set(spec.name) ? "true" : "false") : *options.get(spec.name);
   }
+  // One release for the whole campaign: the one given, else the one of the AlphaFold 3
+  // command the tasks will run (--af3_command or foldfit's own lookup), pinned so that
+  // every placement and every task's foldfit run plan for the same release.
+  const Af3ReleaseChoice release = resolve_af3_release(options.get("af3_release"), options.get("af3_command"),
+                                                       process_environment());
+  flags["af3_release"] = release.release->name;
   Placer placer(cluster, flags, process_environment());
 
   CampaignOptions co;
@@ -150,7 +156,8 @@ int run_plan(const ParsedOptions& options) {
 
   Campaign campaign;
   campaign.cluster = cluster;
-  SizeOptions size_options = size_options_from(options);
+  campaign.release = release;
+  SizeOptions size_options = size_options_from(options, release);
   // Streamed: one file at a time; only the placement (memoised by size) is kept per input.
   std::size_t invalid = for_each_input(options, size_options, [&](const Sizes& s, const InputVisit&) {
     CampaignInput in;

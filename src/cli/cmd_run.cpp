@@ -96,7 +96,8 @@ int run_run(const ParsedOptions& options) {
   bool json = format == "json" || (format == "auto" && !tty);
   int max_retries = static_cast<int>(options.integer("max_retries", 0, 100).value_or(3));
 
-  SizeOptions size_options = size_options_from(options);
+  require_launchable(planning.release);
+  SizeOptions size_options = size_options_from(options, planning.release);
   SizedInputs sized = load_inputs(options, size_options);
   if (report_load_problems(sized)) return kInvalid;
   std::map<std::string, int> jobs_per_file;
@@ -163,6 +164,7 @@ int run_run(const ParsedOptions& options) {
   db.reap_stale();
   std::unique_ptr<ProcessLauncher> launcher = make_process_launcher();
   report::RunProgress printer(std::cout, json, tty, inputs.size());
+  printer.on_release(planning.release);
   Runner runner(rs, *launcher, db, gpu.get(), printer);
   std::vector<InputSummary> all = runner.run_all(inputs, ladder_for);
   printer.summary(all);

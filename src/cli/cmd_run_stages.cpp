@@ -48,7 +48,10 @@ int run_staged(const ParsedOptions& options) {
     throw UsageError("give --output_dir=DIR (run_alphafold.py requires it)");
 
   std::vector<std::string> warnings;
-  std::vector<Input> inputs = read_input_file(*json_path, ReadOptions{}, &warnings);
+  Planning planning = planning_from(options);
+  ReadOptions read_options;
+  read_options.release = planning.release.release;
+  std::vector<Input> inputs = read_input_file(*json_path, read_options, &warnings);
   for (const std::string& w : warnings) std::cerr << "foldfit: warning: " << w << "\n";
   if (inputs.size() != 1)
     throw InputError(SourceLocation{*json_path, 0, 0, ""}, "--stages takes one input, not a job list");
@@ -56,15 +59,15 @@ int run_staged(const ParsedOptions& options) {
   StagingRequest staging;
   staging.stages = parse_stages(*options.get("stages"), static_cast<int>(full_copies(copy_groups(input))));
   staging.subassemblies = false;
-  Planning planning = planning_from(options);
   Ccd base;
   if (auto ccd = options.get("ccd_path")) base.add_components_file(*ccd);
-  StagingPlan plan = plan_stages(input, base, size_options_from(options), planning.request, staging);
+  StagingPlan plan = plan_stages(input, base, size_options_from(options, planning.release), planning.request, staging);
   for (const PlannedStage& s : plan.stages) require_runnable(s.planned.plan);
   if (options.flag("estimate_memory_only", false)) {
     std::cout << report::stage_text(plan, {});
     return kOk;
   }
+  require_launchable(planning.release);
 
   // Stage inputs are foldfit's own files, beside its other working files.
   fs::path dir = fs::path(*output_dir) / ".foldfit" / "stages";

@@ -70,12 +70,14 @@ int run_stage(const ParsedOptions& options) {
   StagingRequest staging;
   staging.offered_recycles = static_cast<int>(options.integer("template_recycles", 1, 1000).value_or(kDefaultTemplateRecycles));
   Planning planning = planning_from(options);
-  SizeOptions size_options = size_options_from(options);
+  SizeOptions size_options = size_options_from(options, planning.release);
   Ccd base;
   if (auto ccd = options.get("ccd_path")) base.add_components_file(*ccd);
 
   std::vector<std::string> warnings;
-  std::vector<Input> inputs = read_input_file(*json_path, ReadOptions{}, &warnings);
+  ReadOptions read_options;
+  read_options.release = planning.release.release;
+  std::vector<Input> inputs = read_input_file(*json_path, read_options, &warnings);
   for (const std::string& w : warnings) std::cerr << "foldfit: warning: " << w << "\n";
   if (inputs.size() != 1)
     throw InputError(SourceLocation{*json_path, 0, 0, ""}, "foldfit stage takes one input, not a job list");

@@ -34,7 +34,7 @@ const CommandSpec kTokensSpec{
 };
 
 int run_tokens(const ParsedOptions& options) {
-  SizeOptions size_options = size_options_from(options);
+  SizeOptions size_options = size_options_from(options, release_from(options));
   std::string format = options.choice("format", {"text", "json"}).value_or("text");
   const bool force = options.flag("force", false);
   SizedInputs in = load_inputs(options, size_options);
@@ -55,6 +55,7 @@ int run_tokens(const ParsedOptions& options) {
   } else {
     for (const Sizes& s : in.sizes) report << report::sizes_text(s);
     if (in.sizes.size() > 1) report << "\n" << report::sizes_summary_text(in.sizes);
+    report << report::release_line(size_options.release) << "; buckets " << size_options.buckets.to_string() << "\n";
   }
   if (auto output = options.get("output"))
     write_file_atomically(*output, report.str(), force);

@@ -200,7 +200,7 @@ int run_verify(const ParsedOptions& options) {
       rec.input_path = s.file;
       rec.tokens = s.tokens;
       rec.padded_tokens = planned.plan.padded_tokens;
-      rec.sizes_json = padded ? "{}" : report::sizes_json(s, size_options_from(options)).dump();
+      rec.sizes_json = padded ? "{}" : report::sizes_json(s, size_options_from(options, planning.release)).dump();
       rec.config_json = nlohmann::ordered_json{{"settings", planned.plan.settings.to_json()},
                                                {"xla", {{"backend", x.backend}, {"target", target_text}, {"request", req},
                                                         {"versions", x.versions}}}}
@@ -239,7 +239,7 @@ int run_verify(const ParsedOptions& options) {
   };
   std::size_t invalid = 0;
   if (padded) verify_one(sizes_for(*padded), InputVisit{1, false});
-  else invalid = for_each_input(options, size_options_from(options), verify_one);
+  else invalid = for_each_input(options, size_options_from(options, planning.release), verify_one);
   if (list && format == "json") std::cout << (shown == 0 ? "[]\n" : "\n]\n");
   return invalid > 0 ? kInvalid : worst;
 }

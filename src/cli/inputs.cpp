@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "foldfit/common/error.hpp"
+#include "foldfit/common/process_environment.hpp"
+#include "foldfit/plan/planning.hpp"
 
 namespace foldfit::cli {
 
@@ -18,14 +20,23 @@ std::vector<OptionSpec> input_option_specs(bool with_buckets) {
       {"ccd_path", "FILE", "", "a components.cif (plain or compressed) searched before the built-in CCD table"},
       {"fix_standalone_glycans", "", "false", "AlphaFold 3's flag: unbonded glycans keep their O1 atom"},
   };
-  if (with_buckets)
-    o.insert(o.begin() + 2, {"buckets", "N,N,...", "AlphaFold 3's: 128,...,5120",
+  if (with_buckets) {
+    o.insert(o.begin() + 2, {"buckets", "N,N,...", "the AlphaFold 3 release's list (v3.0.4: 256,...,5120)",
                              "token buckets, strictly increasing, as AlphaFold 3's --buckets"});
+    o.push_back({"af3_release", "NAME", "the installation's, else v3.0.4",
+                 "the AlphaFold 3 release to read and pad for: v3.0.0 ... v3.0.4 or main (docs/releases.md)"});
+  }
   return o;
 }
 
-SizeOptions size_options_from(const ParsedOptions& options) {
+Af3ReleaseChoice release_from(const ParsedOptions& options) {
+  return resolve_af3_release(options.get("af3_release"), std::nullopt, process_environment());
+}
+
+SizeOptions size_options_from(const ParsedOptions& options, const Af3ReleaseChoice& release) {
   SizeOptions s;
+  s.release = release;
+  s.buckets = Buckets(*release.release);
   if (auto b = options.get("buckets")) s.buckets = Buckets::parse(*b);
   s.fix_standalone_glycans = options.flag("fix_standalone_glycans", false);
   return s;
@@ -67,6 +78,12 @@ std::vector<std::string> input_files(const ParsedOptions& options, bool* from_di
   return files;
 }
 
+ReadOptions read_options(const SizeOptions& size_options) {
+  ReadOptions r;
+  r.release = size_options.release.release;
+  return r;
+}
+
 Ccd base_ccd(const ParsedOptions& options) {
   Ccd base;
   if (auto ccd = options.get("ccd_path")) base.add_components_file(*ccd);
@@ -86,7 +103,7 @@ std::size_t for_each_input(const ParsedOptions& options, const SizeOptions& size
     std::vector<std::string> warnings;
     std::vector<Sizes> sized;
     try {
-      sized = size_file(f, base, size_options, ReadOptions{}, &warnings);
+      sized = size_file(f, base, size_options, read_options(size_options), &warnings);
     } catch (const InputError& e) {
       std::cerr << "foldfit: error: " << e.what() << "\n";
       ++invalid;
@@ -109,7 +126,7 @@ SizedInputs load_inputs(const ParsedOptions& options, const SizeOptions& size_op
   for (const std::string& f : files) {
     try {
       std::vector<std::string> warnings;
-      std::vector<Sizes> sized = size_file(f, base, size_options, ReadOptions{}, &warnings);
+      std::vector<Sizes> sized = size_file(f, base, size_options, read_options(size_options), &warnings);
       if (sized.size() != 1 || sized.front().job_index >= 0) out.from_dir = true;
       for (auto& s : sized) out.sizes.push_back(std::move(s));
       for (auto& w : warnings) out.warnings.push_back(std::move(w));

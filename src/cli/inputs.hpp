@@ -21,7 +21,12 @@ struct SizedInputs {
   bool from_dir = false;              // --input_dir, or a job list: output is a list
 };
 
-SizeOptions size_options_from(const ParsedOptions& options);
+// The AlphaFold 3 release of a command that sizes without planning (--af3_release, else
+// the installation's, else the newest tagged release; plan/planning.hpp).
+Af3ReleaseChoice release_from(const ParsedOptions& options);
+
+// The sizing flags for `release` (a planning command's: Planning::release).
+SizeOptions size_options_from(const ParsedOptions& options, const Af3ReleaseChoice& release);
 
 // Reads and sizes every input named by the flags. Invalid files are collected in
 // `errors`; usage errors throw UsageError.

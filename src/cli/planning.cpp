@@ -1,5 +1,9 @@
 #include "planning.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "foldfit/common/error.hpp"
 #include "foldfit/common/process_environment.hpp"
 #include "inputs.hpp"
 
@@ -35,7 +39,15 @@ Planning planning_from(const ParsedOptions& o) {
       else flags[spec.name] = *o.get(spec.name);
     }
   std::unique_ptr<GpuQuery> query = make_nvml_query();
-  return make_planning(flags, process_environment(), *query);
+  // foldfit run's --af3_command is the installation whose release is planned for.
+  return make_planning(flags, process_environment(), *query, o.get("af3_command"));
+}
+
+void require_launchable(const Af3ReleaseChoice& release) {
+  if (release.release->lacks_run_flags.empty()) return;
+  throw UsageError(fmt::format("AlphaFold 3 {} has no --{}, which foldfit run passes to every run; foldfit run "
+                               "launches v3.0.2 and later (foldfit estimate plans for any release)",
+                               release.text(), fmt::join(release.release->lacks_run_flags, ", --")));
 }
 
 }  // namespace foldfit::cli

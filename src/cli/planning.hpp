@@ -22,4 +22,8 @@ std::vector<OptionSpec> planning_option_specs();
 // UsageError for a bad flag or environment variable, InputError for a bad calibration file.
 Planning planning_from(const ParsedOptions& options);
 
+// foldfit run passes flags to every run that releases before v3.0.2 lack: a UsageError
+// naming them for such a release.
+void require_launchable(const Af3ReleaseChoice& release);
+
 }  // namespace foldfit::cli

@@ -51,8 +51,11 @@ struct ReadInput {
   std::string sizes_json() const { return report::sizes_json(size(size_options), size_options).dump(); }
 };
 
-SizeOptions size_options(const std::optional<std::string>& buckets, bool fix_standalone_glycans) {
+SizeOptions size_options(const std::optional<std::string>& buckets, bool fix_standalone_glycans,
+                         const Af3ReleaseChoice& release) {
   SizeOptions s;
+  s.release = release;
+  s.buckets = Buckets(*release.release);
   if (buckets) s.buckets = Buckets::parse(*buckets);
   s.fix_standalone_glycans = fix_standalone_glycans;
   return s;
@@ -62,16 +65,18 @@ SizeOptions size_options(const std::optional<std::string>& buckets, bool fix_sta
 // codes, bad SMILES and userCCD errors are found here, as `foldfit tokens` finds them).
 py::tuple read_source(const std::string& source, bool is_text, const std::string& file,
                const std::optional<std::string>& buckets, const std::optional<std::string>& ccd_path,
-               bool fix_standalone_glycans) {
+               bool fix_standalone_glycans, const std::optional<std::string>& af3_release, const Strings& environment) {
   std::vector<std::shared_ptr<ReadInput>> out;
   std::vector<std::string> warnings;
   {
     py::gil_scoped_release release;
     auto base = std::make_shared<Ccd>();
     if (ccd_path) base->add_components_file(*ccd_path);
-    SizeOptions options = size_options(buckets, fix_standalone_glycans);
-    std::vector<Input> inputs = is_text ? read_input_text(source, file, ReadOptions{}, &warnings)
-                                        : read_input_file(source, ReadOptions{}, &warnings);
+    SizeOptions options = size_options(buckets, fix_standalone_glycans,
+                                       resolve_af3_release(af3_release, std::nullopt, environment));
+    ReadOptions ro;
+    ro.release = options.release.release;
+    std::vector<Input> inputs = is_text ? read_input_text(source, file, ro, &warnings) : read_input_file(source, ro, &warnings);
     for (Input& in : inputs) {
       auto r = std::make_shared<ReadInput>(ReadInput{base, std::move(in), options});
       r->size(options);
@@ -89,7 +94,7 @@ std::string estimate(const ReadInput& in, const Strings& flags, const Strings& e
   Planning planning = make_planning(flags, environment, *query);
   auto buckets = flags.find("buckets");
   Sizes sizes = in.size(size_options(buckets == flags.end() ? std::nullopt : std::optional(buckets->second),
-                                     fix_standalone_glycans));
+                                     fix_standalone_glycans, planning.release));
   PlannedInput planned = plan_input(sizes, planning.request);
   require_runnable(planned.plan);
   return report::estimate_json(report::report_of(planned)).dump();
@@ -159,7 +164,7 @@ std::string verify(const ReadInput* in, std::optional<std::int64_t> padded_token
   } else {
     auto buckets = flags.find("buckets");
     sizes = in->size(size_options(buckets == flags.end() ? std::nullopt : std::optional(buckets->second),
-                                  fix_standalone_glycans));
+                                  fix_standalone_glycans, planning.release));
   }
   const Device& device = planning.request.device;
   XlaBackend backend;
@@ -257,7 +262,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("version", [] { return std::string(version()); });
   m.def("version_long", [] { return std::string(version_long()); });
   m.def("read", &read_source, py::arg("source"), py::arg("is_text"), py::arg("file"), py::arg("buckets"), py::arg("ccd_path"),
-        py::arg("fix_standalone_glycans"));
+        py::arg("fix_standalone_glycans"), py::arg("af3_release"), py::arg("environment"));
   m.def("estimate", &estimate, py::arg("input"), py::arg("flags"), py::arg("environment"),
         py::arg("fix_standalone_glycans"));
   m.def("launch", &launch, py::arg("settings_json"));

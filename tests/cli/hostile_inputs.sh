@@ -33,7 +33,7 @@ expect_invalid deep.json "foldfit: error: deep.json:1:129: invalid JSON: nesting
 sed 's/\["A", "B"\]/["A", "A"]/' "$example" >dupchain.json
 expect_invalid dupchain.json "foldfit: error: dupchain.json:5:18: sequences[0].protein: chain id 'A' is used more than once (also in sequences[0])"
 sed 's/"modelSeeds": \[1\]/"modelSeeds": [1e400]/' "$example" >bigseed.json
-expect_invalid bigseed.json "foldfit: error: bigseed.json:11:18: modelSeeds[0]: seed must be an integer from 0 to 4294967295, found 1e400"
+expect_invalid bigseed.json "foldfit: error: bigseed.json:11:18: modelSeeds[0]: seed must be an integer from 0 to 4294967295 (32-bit unsigned), found 1e400"
 expect_invalid missing.json "foldfit: error: missing.json: cannot open: No such file or directory"
 mkdir folder.json
 expect_invalid folder.json "foldfit: error: folder.json: is a directory, expected a file"

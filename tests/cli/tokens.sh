@@ -56,6 +56,29 @@ expect_rc 2 "$FOLDFIT" tokens
 expect_in "$tmp/err" "give --json_path=FILE, --input_dir=DIR or --input_list=FILE"
 expect_rc 2 "$FOLDFIT" tokens --json_pth=x
 expect_in "$tmp/err" "unknown flag --json_pth (did you mean --json_path?)"
+# The AlphaFold 3 release decides the default buckets, and the report names it with its origin.
+python3 -c 'import json; json.dump({"dialect": "alphafold3", "version": 4, "name": "p300", "modelSeeds": [1],
+  "sequences": [{"protein": {"id": "A", "sequence": "M" * 300}}]}, open(__import__("sys").argv[1], "w"))' "$tmp/p300.json"
+expect_rc 0 env -u FOLDFIT_AF3_COMMAND PATH=/usr/bin:/bin "$FOLDFIT" tokens --json_path="$tmp/p300.json"
+expect_in "$tmp/out" "tokens 300 -> padded 512"
+expect_in "$tmp/out" "AlphaFold 3 release: v3.0.4 (default: no AlphaFold 3 installation found"
+expect_rc 0 "$FOLDFIT" tokens --json_path="$tmp/p300.json" --af3_release=main
+expect_in "$tmp/out" "tokens 300 -> padded 384"
+expect_in "$tmp/out" "AlphaFold 3 release: main (flag: --af3_release=main); buckets 128,256,384,"
+expect_rc 0 env FOLDFIT_AF3_COMMAND="python3 $SRC/tests/fake_af3/run_alphafold.py" "$FOLDFIT" tokens --json_path="$tmp/p300.json" --format=json
+python3 - "$tmp/out" <<'PY' || fail "detected release in json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["padded_tokens"] == 384 and d["af3_release"]["name"] == "main", d
+assert d["af3_release"]["origin"] == "detected" and "includes 128" in d["af3_release"]["detail"], d["af3_release"]
+PY
+expect_rc 2 "$FOLDFIT" tokens --json_path="$tmp/p300.json" --af3_release=v3.0.1
+expect_in "$tmp/err" "version: unsupported version 4, expected one of 1, 2 (AlphaFold 3 v3.0.1)"
+expect_rc 2 "$FOLDFIT" tokens --json_path="$tmp/p300.json" --af3_release=3.1
+expect_in "$tmp/err" "--af3_release: '3.1' is not a release foldfit knows"
+expect_rc 2 "$FOLDFIT" run --json_path="$tmp/p300.json" --output_dir="$tmp/out-dir" --af3_release=v3.0.1 --gpu=A100-80GB
+expect_in "$tmp/err" "AlphaFold 3 v3.0.1 (flag: --af3_release=v3.0.1) has no --save_distogram, which foldfit run passes"
+
 expect_rc 2 "$FOLDFIT" tokns
 expect_in "$tmp/err" "unknown command 'tokns' (did you mean 'tokens'?)"
 expect_rc 0 "$FOLDFIT" --version

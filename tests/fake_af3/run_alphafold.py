@@ -31,7 +31,14 @@ from absl import flags
 from alphafold3.model import model
 from fake_mmcif import write_model_cif
 
-_DEFAULT_BUCKETS = "128,256,384,512,768,1024,1280,1536,2048,2560,3072,3584,4096,4608,5120"
+# The default list of AlphaFold 3's main branch (since 29596b9), written as main writes it, so
+# that foldfit identifies this fake as main (common/af3_release.cpp reads this definition).
+_BUCKETS = flags.DEFINE_list(
+    "buckets",
+    ["128", "256", "384", "512", "768", "1024", "1280", "1536", "2048", "2560", "3072", "3584", "4096", "4608",
+     "5120"],
+    "",
+)
 
 _JSON_PATH = flags.DEFINE_string("json_path", None, "")
 _INPUT_DIR = flags.DEFINE_string("input_dir", None, "")
@@ -42,7 +49,6 @@ _RUN_INFERENCE = flags.DEFINE_bool("run_inference", True, "")
 _DB_DIR = flags.DEFINE_string("db_dir", "~/public_databases", "")
 _JAX_CACHE = flags.DEFINE_string("jax_compilation_cache_dir", None, "")
 _GPU_DEVICE = flags.DEFINE_integer("gpu_device", 0, "")
-_BUCKETS = flags.DEFINE_list("buckets", _DEFAULT_BUCKETS.split(","), "")
 _FLASH = flags.DEFINE_enum("flash_attention_implementation", "triton", ["triton", "cudnn", "xla"], "")
 _NUM_RECYCLES = flags.DEFINE_integer("num_recycles", 10, "")
 _NUM_SAMPLES = flags.DEFINE_integer("num_diffusion_samples", 5, "")

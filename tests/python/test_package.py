@@ -54,8 +54,10 @@ def test_readme_example_2pv7():
 def test_golden_cases_from_text_and_dicts():
     sep = {"protein": {"id": "A", "sequence": "MVLSEGEWQLVLHVWAKVEAD", "modifications": [{"ptmType": "SEP", "ptmPosition": 4}]}}
     assert foldfit.read_input(af3([sep])).tokens == 30
-    atp = foldfit.read_input(af3([{"ligand": {"id": "B", "ccdCodes": ["ATP"]}}, {"ligand": {"id": "C", "ccdCodes": ["MG"]}}]))
-    assert (atp.tokens, atp.padded_tokens, atp.chains, atp.homomer) == (32, 128, 2, False)
+    atp_mg = af3([{"ligand": {"id": "B", "ccdCodes": ["ATP"]}}, {"ligand": {"id": "C", "ccdCodes": ["MG"]}}])
+    atp = foldfit.read_input(atp_mg, af3_release="v3.0.4")
+    assert (atp.tokens, atp.padded_tokens, atp.chains, atp.homomer) == (32, 256, 2, False)
+    assert foldfit.read_input(atp_mg, af3_release="main").padded_tokens == 128
     aspirin = json.dumps(af3([{"ligand": {"id": "L", "smiles": "CC(=O)Oc1ccccc1C(=O)O"}}]))
     assert foldfit.read_input(aspirin).tokens == 13
     nag = af3([{"ligand": {"id": "G", "ccdCodes": ["NAG"]}}])
@@ -85,13 +87,17 @@ def examples():
 def test_af3_examples_known_sizes():
     def sizes(name):
         return [(s.name, s.tokens, s.padded_tokens, s.chains, s.homomer)
-                for s in foldfit.read_inputs(os.path.join(AF3_EXAMPLES, name))]
-    assert sizes("ex_ubiquitin_monomer.json") == [("ubiquitin_monomer", 76, 128, 1, False)]
+                for s in foldfit.read_inputs(os.path.join(AF3_EXAMPLES, name), af3_release="v3.0.4")]
+    # v3.0.4's buckets (256, 512, 768, ...): main's 128 and 384 are not among them.
+    assert sizes("ex_ubiquitin_monomer.json") == [("ubiquitin_monomer", 76, 256, 1, False)]
     assert sizes("ex_tetr_homodimer.json") == [("TetR_homodimer", 436, 512, 2, True)]
-    assert sizes("server_test_two_jobs.json") == [("test0", 16, 128, 2, False), ("test1", 17, 128, 2, False)]
-    assert sizes("docs_full_example.json") == [("Hello fold", 274, 384, 9, False)]
+    assert sizes("server_test_two_jobs.json") == [("test0", 16, 256, 2, False), ("test1", 17, 256, 2, False)]
+    # AlphaFold 3's data pipeline refuses its own docs example: chain B has templates but
+    # no MSAs ("set only partially").
+    with pytest.raises(foldfit.InputError, match="protein chain B gives templates without MSAs"):
+        sizes("docs_full_example.json")
     assert sizes("ex_kras_g12c_sotorasib.json") == [("KRAS_G12C_sotorasib_covalent", 230, 256, 2, False)]
-    assert sizes("docs_userccdpath_x7f.json") == [("userccdpath_x7f", 14, 128, 1, False)]
+    assert sizes("docs_userccdpath_x7f.json") == [("userccdpath_x7f", 14, 256, 1, False)]
 
 
 @pytest.mark.skipif(not examples(), reason=f"{AF3_EXAMPLES} is missing")
@@ -254,3 +260,15 @@ def test_installed_command():
     assert run_command("tokens").returncode == 2
     r = subprocess.run([sys.executable, "-m", "foldfit", "--version"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("foldfit ")
+
+
+def test_release_reaches_sizes_and_reports():
+    tagged = foldfit.read_input(EXAMPLE, af3_release="v3.0.4")
+    main = foldfit.read_input(EXAMPLE, af3_release="main")
+    assert tagged.padded_tokens == 768 and main.padded_tokens == 768  # 596 tokens: the same bucket
+    small = {"dialect": "alphafold3", "version": 4, "name": "small", "modelSeeds": [1],
+             "sequences": [{"protein": {"id": "A", "sequence": "M" * 300}}]}
+    assert foldfit.read_input(small, af3_release="v3.0.4").padded_tokens == 512
+    assert foldfit.read_input(small, af3_release="main").padded_tokens == 384
+    report = foldfit.estimate(small, gpu="A100-80GB", af3_release="main", environment={})
+    assert report.padded_tokens == 384

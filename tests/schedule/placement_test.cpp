@@ -76,11 +76,12 @@ TEST(Placement, MemoisedBySizeOnly) {
 
 TEST(Campaign, ArraysByClassAndBucketWithinLimits) {
   Cluster c = two_classes();
-  Placer placer(c, {}, {});
+  // v3.0.4's buckets, whatever is installed here (300 tokens pad to 512; main would give 384).
+  Placer placer(c, {{"af3_release", "v3.0.4"}}, {});
   Campaign camp;
   camp.cluster = c;
   std::vector<Sizes> all;
-  for (int i = 0; i < 7; ++i) all.push_back(sized(300 + i));  // one bucket (384)
+  for (int i = 0; i < 7; ++i) all.push_back(sized(300 + i));  // one bucket (512)
   all.push_back(sized(5000));
   all.push_back(sized(9000));
   for (const Sizes& s : all) camp.inputs.push_back({s.name, s.file, s.tokens, s.seeds, &placer.place(s)});
@@ -91,9 +92,9 @@ TEST(Campaign, ArraysByClassAndBucketWithinLimits) {
   build_arrays(camp, o);
   ASSERT_EQ(camp.arrays.size(), 4u);
   EXPECT_EQ(camp.arrays[0].kind, "data_pipeline");
-  EXPECT_EQ(camp.arrays[0].name, "data-gpu-a100-384");
+  EXPECT_EQ(camp.arrays[0].name, "data-gpu-a100-512");
   EXPECT_EQ(camp.arrays[0].tasks, camp.arrays[1].tasks);  // task for task (aftercorr)
-  EXPECT_EQ(camp.arrays[1].name, "infer-gpu-a100-384");
+  EXPECT_EQ(camp.arrays[1].name, "infer-gpu-a100-512");
   EXPECT_EQ(camp.arrays[1].depends_on, 0);
   EXPECT_EQ(camp.arrays[1].tasks.size(), 3u);  // 3 + 3 + 1
   EXPECT_EQ(camp.arrays[1].gres, "gpu:a100:1");
@@ -102,8 +103,8 @@ TEST(Campaign, ArraysByClassAndBucketWithinLimits) {
   o.max_array_size = 2;
   build_arrays(camp, o);
   ASSERT_EQ(camp.arrays.size(), 6u);  // the 3-task array in two parts, each with its data array
-  EXPECT_EQ(camp.arrays[1].name, "infer-gpu-a100-384-part1");
-  EXPECT_EQ(camp.arrays[3].name, "infer-gpu-a100-384-part2");
+  EXPECT_EQ(camp.arrays[1].name, "infer-gpu-a100-512-part1");
+  EXPECT_EQ(camp.arrays[3].name, "infer-gpu-a100-512-part2");
   EXPECT_EQ(camp.arrays[3].tasks.size(), 1u);
   o.max_array_size = 1000;
   build_arrays(camp, o);

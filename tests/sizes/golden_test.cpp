@@ -53,7 +53,7 @@ TEST(Golden, SelenomethionineIsOneToken) {
 TEST(Golden, AtpAndMagnesium) {
   Sizes s = size_text(af3(R"({"ligand": {"id": "B", "ccdCodes": ["ATP"]}}, {"ligand": {"id": "C", "ccdCodes": ["MG"]}})"));
   EXPECT_EQ(s.tokens, 31 + 1);
-  EXPECT_EQ(s.padded_tokens, 128);
+  EXPECT_EQ(s.padded_tokens, 256);  // v3.0.4 buckets (main would pad to 128)
   EXPECT_EQ(s.chains, 2u);
   EXPECT_FALSE(s.homomer);
 }
@@ -159,11 +159,11 @@ TEST(Golden, UserCcdComponent) {
 }
 
 TEST(Buckets, Edges) {
-  Buckets b;
-  EXPECT_EQ(b.pad(1), 128);
-  EXPECT_EQ(b.pad(128), 128);
-  EXPECT_EQ(b.pad(129), 256);
-  EXPECT_EQ(b.pad(384), 384);
+  Buckets b;  // v3.0.4's list, the newest tagged release
+  EXPECT_EQ(b.pad(1), 256);
+  EXPECT_EQ(b.pad(256), 256);
+  EXPECT_EQ(b.pad(257), 512);
+  EXPECT_EQ(b.pad(384), 512);
   EXPECT_EQ(b.pad(512), 512);
   EXPECT_EQ(b.pad(513), 768);
   EXPECT_EQ(b.pad(5120), 5120);
@@ -172,6 +172,10 @@ TEST(Buckets, Edges) {
   EXPECT_FALSE(b.above_largest(5120));
   EXPECT_EQ(flat_atoms(5121), 122912);  // ceil(24 * 5121 / 32) * 32
   EXPECT_EQ(flat_atoms(768), 18432);
+  Buckets main(*find_af3_release("main"));  // 128 and 384 added after v3.0.4
+  EXPECT_EQ(main.pad(1), 128);
+  EXPECT_EQ(main.pad(129), 256);
+  EXPECT_EQ(main.pad(384), 384);
 }
 
 TEST(Buckets, CustomList) {

@@ -219,8 +219,10 @@ std::vector<Component> parse_components_cif(const std::string& text, const std::
       c.code = row["id"].as<std::string>();
       c.type = upper(row["type"].as<std::string>());
       c.source = source;
+      c.atoms_known = true;
       for (auto a : atoms) {
         if (a["comp_id"].as<std::string>() != c.code) continue;
+        c.atoms.push_back(a["atom_id"].as<std::string>());
         if (is_hydrogen(a["type_symbol"].as<std::string>())) continue;
         ++c.heavy_atoms;
         if (upper(a["pdbx_leaving_atom_flag"].as<std::string>()) == "Y") c.leaving.push_back(a["atom_id"].as<std::string>());

@@ -19,6 +19,10 @@ struct Component {
   std::string type;                  // _chem_comp.type, upper case
   int heavy_atoms = 0;               // non-hydrogen atoms, leaving atoms included
   std::vector<std::string> leaving;  // names of heavy leaving atoms
+  // Every _chem_comp_atom.atom_id, hydrogens included, when the entry came from mmCIF text
+  // (userCCD, --ccd_path); empty for the embedded table, which holds no atom names.
+  std::vector<std::string> atoms;
+  bool atoms_known = false;
   bool glycan = false;               // AlphaFold 3's glycan set (type mentions SACCHARIDE)
   std::string source;                // where the entry came from, for messages
 

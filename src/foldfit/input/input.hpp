@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "foldfit/common/af3_release.hpp"
 #include "foldfit/common/error.hpp"
 #include "foldfit/input/json.hpp"
 
@@ -70,7 +71,9 @@ struct BondAtom {
 struct Bond {
   BondAtom a;
   BondAtom b;
-  SourceLocation where;
+  SourceLocation where;    // the pair, "bondedAtomPairs[i]"
+  SourceLocation where_a;  // "bondedAtomPairs[i][0]"
+  SourceLocation where_b;  // "bondedAtomPairs[i][1]"
 };
 
 struct Input {
@@ -86,6 +89,9 @@ struct Input {
   std::string user_ccd_path;            // resolved userCCDPath, when used
   SourceLocation user_ccd_where;        // the userCCD / userCCDPath field
   int job_index = -1;               // index in an AlphaFold Server job list
+  // Where AlphaFold 3 is lenient (a seed given as a string, "version": 4.0): located
+  // warnings, handed to the caller's `warnings` by read_input_file / read_input_text.
+  std::vector<std::string> warnings;
 
   std::size_t chain_count() const;
   // AlphaFold 3's sanitised name (output folder name): spaces to '_', keep [A-Za-z0-9_.-].
@@ -96,6 +102,8 @@ struct ReadOptions {
   // Read MSA / mmCIF files named by *Path fields to count their rows. When false,
   // only their existence is checked.
   bool read_msa_files = true;
+  // The AlphaFold 3 release whose acceptance rules apply (docs/input.md, "Rules").
+  const Af3Release* release = &newest_tagged_release();
 };
 
 // Reads one JSON file: an AlphaFold 3 input (one Input) or an AlphaFold Server job list

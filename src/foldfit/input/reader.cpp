@@ -3,6 +3,7 @@
 // Rules and their order follow Input.from_json and the chain classes' from_dict in
 // AlphaFold 3's common/folding_input.py; each failure names the JSON path.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -262,6 +263,56 @@ std::vector<Template> read_templates(const ReaderContext& ctx, const json::Value
   return out;
 }
 
+// The data pipeline's rule for a protein's MSAs and templates (DataPipeline.
+// process_protein_chain): AlphaFold 3 refuses "unpaired MSA, paired MSA, or templates set
+// only partially", after the chains before it have been searched. From v3.0.1: both MSAs
+// set, or neither; templates given without both MSAs only as an empty list. v3.0.0: once
+// any of them is non-empty, all three must be set.
+void check_msa_templates_set(const ReaderContext& ctx, const json::Value& obj, const std::string& path, const Entity& e,
+                             const Af3Release& release) {
+  const bool u = e.unpaired_msa.set, p = e.paired_msa.set, t = e.templates.has_value();
+  const bool t_nonempty = t && !e.templates->empty();
+  auto field = [&](const char* inline_key, const char* path_key) -> std::pair<const json::Value*, std::string> {
+    for (const char* k : {inline_key, path_key})
+      if (const json::Value* v = obj.find(k); v && !v->is_null()) return {v, ReaderContext::join(path, k)};
+    return {&obj, path};
+  };
+  auto missing = [&]() {
+    std::vector<std::string> m;
+    if (!u) m.push_back("unpairedMsa");
+    if (!p) m.push_back("pairedMsa");
+    if (!t) m.push_back("templates");
+    return fmt::format("{}", fmt::join(m, " and "));
+  };
+  const std::string advice =
+      "give all three (an empty string for no MSA, [] for no templates), or none to let the data pipeline search";
+  if (release.partial_msa_rule_v300) {
+    auto truthy = [](const Msa& m) { return m.set && (m.bytes > 0 || !m.path.empty()); };
+    if ((truthy(e.unpaired_msa) || truthy(e.paired_msa) || t_nonempty) && !(u && p && t)) {
+      auto [v, where] = u ? field("unpairedMsa", "unpairedMsaPath") : p ? field("pairedMsa", "pairedMsaPath")
+                                                                        : std::pair{&obj, path};
+      ctx.fail(*v, where, fmt::format("protein chain {} has its MSAs and templates set only partially ({} not set); "
+                                      "AlphaFold 3 {} refuses it in the data pipeline: {}",
+                                      e.ids.front(), missing(), release.name, advice));
+    }
+    return;
+  }
+  if (u != p) {
+    auto [v, where] = u ? field("unpairedMsa", "unpairedMsaPath") : field("pairedMsa", "pairedMsaPath");
+    ctx.fail(*v, where, fmt::format("protein chain {} sets {} but not {}: AlphaFold 3 {} refuses MSAs set only partially "
+                                    "in the data pipeline; {}",
+                                    e.ids.front(), u ? "unpairedMsa" : "pairedMsa", u ? "pairedMsa" : "unpairedMsa",
+                                    release.name, advice));
+  }
+  if (!u && !p && t_nonempty) {
+    const json::Value* v = obj.find("templates");
+    ctx.fail(*v, ReaderContext::join(path, "templates"),
+             fmt::format("protein chain {} gives templates without MSAs: AlphaFold 3 {} refuses templates set without "
+                         "unpairedMsa and pairedMsa in the data pipeline; {}",
+                         e.ids.front(), release.name, advice));
+  }
+}
+
 Entity read_entity(const ReaderContext& ctx, const json::Value& entry, const std::string& epath,
                    const ReadOptions& options) {
   ctx.expect(entry, json::Type::object, epath);
@@ -367,6 +418,7 @@ Entity read_entity(const ReaderContext& ctx, const json::Value& entry, const std
     e.paired_msa = read_msa(ctx, obj, path, "pairedMsa", "pairedMsaPath", options);
     if (const json::Value* t = obj.find("templates"); t && !t->is_null())
       e.templates = read_templates(ctx, *t, ReaderContext::join(path, "templates"));
+    check_msa_templates_set(ctx, obj, path, e, *options.release);
   }
   return e;
 }
@@ -415,6 +467,8 @@ void read_bonds(const ReaderContext& ctx, const json::Value& list, Input& in) {
     }
     bond.a = atoms[0];
     bond.b = atoms[1];
+    bond.where_a = ctx.at(b.items[0], ReaderContext::index(bpath, 0));
+    bond.where_b = ctx.at(b.items[1], ReaderContext::index(bpath, 1));
     for (const Bond& o : in.bonds) {
       auto same = [](const BondAtom& x, const BondAtom& y) {
         return x.chain == y.chain && x.residue == y.residue && x.atom == y.atom;
@@ -426,25 +480,121 @@ void read_bonds(const ReaderContext& ctx, const json::Value& list, Input& in) {
   }
 }
 
-void read_seeds(const ReaderContext& ctx, const json::Value& list, const std::string& path, Input& in) {
-  ctx.expect(list, json::Type::array, path);
-  for (std::size_t i = 0; i < list.items.size(); ++i) {
-    const json::Value& s = list.items[i];
-    std::string spath = ReaderContext::index(path, i);
-    ctx.expect(s, json::Type::number, spath);
-    auto v = s.as_int64();
-    if (!v) {
-      // A literal such as 1e3 or 7.0 (or an integer too long for 64 bits). The range is
-      // checked before converting: casting an out-of-range double is undefined.
-      double d = s.as_double();
-      if (!(d >= 0 && d <= 4294967295.0) || d != std::floor(d))
-        ctx.fail(s, spath, fmt::format("seed must be an integer from 0 to 4294967295, found {}", s.text));
-      v = static_cast<std::int64_t>(d);
-    }
-    if (*v < 0 || *v > 4294967295LL)
-      ctx.fail(s, spath, fmt::format("seed must be an integer from 0 to 4294967295 (32-bit unsigned), found {}", s.text));
-    in.seeds.push_back(static_cast<std::uint32_t>(*v));
+// Python's int() of a str, base 10, ASCII: surrounding whitespace, an optional sign, digits
+// with single underscores between them. nullopt when int() would raise (or for digits
+// outside ASCII, which int() reads but foldfit does not) or the value is far out of range.
+std::optional<std::int64_t> python_int(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
   }
+  if (s.empty() || s.front() == '_' || s.back() == '_') return std::nullopt;
+  std::int64_t v = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '_') {
+      if (s[i + 1] == '_') return std::nullopt;
+      continue;
+    }
+    if (c < '0' || c > '9') return std::nullopt;
+    if (v > 1'000'000'000'000LL) return std::nullopt;  // far outside any seed's range
+    v = v * 10 + (c - '0');
+  }
+  return negative ? -v : v;
+}
+
+// One seed as AlphaFold 3 reads it: int(seed), then 0 <= seed < 2^32 (Input.__post_init__).
+void read_seed(const ReaderContext& ctx, const json::Value& s, const std::string& spath, Input& in) {
+  constexpr const char* kRange = "seed must be an integer from 0 to 4294967295 (32-bit unsigned), found {}";
+  std::int64_t v = 0;
+  auto lenient = [&](const std::string& what) {
+    in.warnings.push_back(format_location(ctx.at(s, spath)) +
+                          fmt::format("{}; AlphaFold 3 reads it as seed {} (int()); write the number itself", what, v));
+  };
+  switch (s.type) {
+    case json::Type::number:
+      if (auto i = s.as_int64()) {
+        v = *i;
+      } else {
+        // A literal such as 1e3 or 7.5 (or an integer too long for 64 bits): int() truncates
+        // toward zero. The range is checked before converting: casting an out-of-range
+        // double is undefined.
+        double d = s.as_double();
+        if (!(d > -1 && d < 4294967296.0)) ctx.fail(s, spath, fmt::format(kRange, s.text));
+        v = static_cast<std::int64_t>(std::trunc(d));
+        if (d != std::trunc(d)) lenient(fmt::format("seed {} is not a whole number", s.text));
+      }
+      break;
+    case json::Type::string: {
+      auto i = python_int(s.text);
+      if (!i)
+        ctx.fail(s, spath, fmt::format("seed \"{}\" is not an integer: AlphaFold 3's int() cannot read it", s.text));
+      v = *i;
+      if (v >= 0 && v <= 4294967295LL) lenient(fmt::format("seed \"{}\" is a string", s.text));
+      break;
+    }
+    case json::Type::boolean:
+      v = s.boolean ? 1 : 0;
+      lenient(fmt::format("seed {} is a boolean", s.boolean ? "true" : "false"));
+      break;
+    default:
+      ctx.fail(s, spath, fmt::format("seed must be an integer, found {} (AlphaFold 3's int() refuses it)",
+                                     json::type_name(s.type)));
+  }
+  if (v < 0 || v > 4294967295LL)
+    ctx.fail(s, spath, fmt::format(kRange, s.is_string() ? "\"" + s.text + "\"" : s.text));
+  in.seeds.push_back(static_cast<std::uint32_t>(v));
+}
+
+void read_seeds(const ReaderContext& ctx, const json::Value& list, const std::string& path, Input& in) {
+  if (list.is_string()) {
+    // AlphaFold 3 iterates a string: "42" is the seeds 4 and 2.
+    for (char c : list.text) {
+      if (c < '0' || c > '9')
+        ctx.fail(list, path, fmt::format("modelSeeds must be a list of integers; AlphaFold 3 reads a string one "
+                                         "character at a time and int() refuses '{}'",
+                                         std::string(1, c)));
+      in.seeds.push_back(static_cast<std::uint32_t>(c - '0'));
+    }
+    in.warnings.push_back(format_location(ctx.at(list, path)) +
+                          fmt::format("modelSeeds is the string \"{}\"; AlphaFold 3 reads it one character at a time, "
+                                      "as the seeds {}; write a list such as [{}]",
+                                      list.text, fmt::join(in.seeds, ", "), list.text));
+    return;
+  }
+  ctx.expect(list, json::Type::array, path);
+  for (std::size_t i = 0; i < list.items.size(); ++i) read_seed(ctx, list.items[i], ReaderContext::index(path, i), in);
+}
+
+// The "version" AlphaFold 3 compares with `in JSON_VERSIONS` (v3.0.0: `!= 1`): a Python
+// comparison, so 4.0 and true (== 1) pass as 4 and 1.
+int read_version(const ReaderContext& ctx, const json::Value& version, const Af3Release& release, Input& in) {
+  std::optional<double> value;
+  if (version.is_number()) {
+    if (auto i = version.as_int64()) value = static_cast<double>(*i);
+    else value = version.as_double();
+  } else if (version.type == json::Type::boolean) {
+    value = version.boolean ? 1.0 : 0.0;
+  }
+  const std::vector<int>& accepted = release.json_versions;
+  for (int a : accepted)
+    if (value && *value == a) {
+      if (!version.as_int64())
+        in.warnings.push_back(format_location(ctx.at(version, "version")) +
+                              fmt::format("\"version\": {} is read as {} (AlphaFold 3 compares it with == ); write {}",
+                                          version.text.empty() ? (version.boolean ? "true" : "false") : version.text, a, a));
+      return a;
+    }
+  std::string shown = version.is_string() ? "\"" + version.text + "\""
+                      : version.type == json::Type::boolean ? (version.boolean ? "true" : "false")
+                      : version.text.empty() ? std::string(json::type_name(version.type))
+                                             : version.text;
+  ctx.fail(version, "version", fmt::format("unsupported version {}, expected one of {} (AlphaFold 3 {})", shown,
+                                           fmt::join(accepted, ", "), release.name));
 }
 
 void check_name(const ReaderContext& ctx, const json::Value& root, const std::string& path, Input& in) {
@@ -480,15 +630,12 @@ Input read_af3_dialect(const ReaderContext& ctx, const json::Value& root, const 
   if (!dialect->is_string() || dialect->text != "alphafold3")
     ctx.fail(*dialect, "dialect", fmt::format("unsupported dialect {}, expected \"alphafold3\"",
                                               dialect->is_string() ? "\"" + dialect->text + "\"" : dialect->text));
-  auto v = version->as_int64();
-  if (!v || *v < 1 || *v > 4)
-    ctx.fail(*version, "version", fmt::format("unsupported version {}, expected one of 1, 2, 3, 4",
-                                              version->is_string() ? "\"" + version->text + "\"" : version->text));
-  in.version = static_cast<int>(*v);
+  in.version = read_version(ctx, *version, *options.release, in);
   const json::Value* seqs = root.find("sequences");
   if (!seqs) ctx.fail(root, "", "AlphaFold 3 input JSON does not contain any sequences (field 'sequences')");
   const json::Value* seeds = root.find("modelSeeds");
-  if (!seeds || (seeds->is_array() && seeds->items.empty()))
+  if (!seeds || seeds->is_null() || (seeds->is_array() && seeds->items.empty()) ||
+      (seeds->is_string() && seeds->text.empty()))
     ctx.fail(seeds ? *seeds : root, seeds ? "modelSeeds" : "",
              "AlphaFold 3 input JSON must specify at least one rng seed in `modelSeeds`");
   check_name(ctx, root, "", in);
@@ -536,12 +683,19 @@ std::vector<Input> read_input_json(const json::Document& doc, const std::string&
   if (warnings)
     for (const json::ParseWarning& w : doc.warnings)
       warnings->push_back(format_location(SourceLocation{file, w.pos.line, w.pos.column, ""}) + w.message);
-  if (doc.root.is_array()) return read_server_dialect(ctx, doc.root);
-  if (!doc.root.is_object())
-    ctx.fail(doc.root, "", fmt::format("expected a JSON object (AlphaFold 3 input) or a list of AlphaFold Server jobs, "
-                                       "found {}",
-                                       json::type_name(doc.root.type)));
-  return {read_af3_dialect(ctx, doc.root, options)};
+  std::vector<Input> out;
+  if (doc.root.is_array()) {
+    out = read_server_dialect(ctx, doc.root);
+  } else {
+    if (!doc.root.is_object())
+      ctx.fail(doc.root, "", fmt::format("expected a JSON object (AlphaFold 3 input) or a list of AlphaFold Server jobs, "
+                                         "found {}",
+                                         json::type_name(doc.root.type)));
+    out.push_back(read_af3_dialect(ctx, doc.root, options));
+  }
+  if (warnings)
+    for (const Input& in : out) warnings->insert(warnings->end(), in.warnings.begin(), in.warnings.end());
+  return out;
 }
 
 namespace {

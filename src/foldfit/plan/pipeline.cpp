@@ -11,6 +11,8 @@ PlannedInput plan_input(const Sizes& sizes, const PlanRequest& request, Bytes ex
   in.settings = request.settings;
   in.device = request.device;
   in.margin = request.margin + extra_margin;
+  in.release = request.release;
+  in.af3_release = request.release.release->name;
   in.model = request.model ? request.model : &MemoryModel::builtin();
   in.calibrations = request.calibrations;
   out.plan = fit_settings(in);

@@ -20,6 +20,7 @@ struct PlanRequest {
   RunSettings settings;                          // read_settings
   Device device;                                 // resolve_device
   Bytes margin;                                  // kept free in JAX's pool
+  Af3ReleaseChoice release;                      // the AlphaFold 3 release planned for
   const MemoryModel* model = nullptr;            // null: the built-in profile
   const CalibrationSet* calibrations = nullptr;  // null: the built-in overlays
   // Trade-offs and GPU suggestions: what a report of one input shows. Off for long

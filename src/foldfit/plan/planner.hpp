@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "foldfit/common/af3_release.hpp"
 #include "foldfit/device/environment.hpp"
 #include "foldfit/device/gpu_table.hpp"
 #include "foldfit/device/nvml.hpp"
@@ -64,6 +65,8 @@ struct PlanInputs {
   // The AlphaFold 3 build that will run ("v3.0.4", "main", "main@2025-11-03"; model/glu.hpp):
   // with the GPU's compute capability it decides the gated linear unit the model assumes.
   std::string af3_release = "v3.0.4";
+  // The release planned for and where that came from (common/af3_release.hpp), for reports.
+  Af3ReleaseChoice release;
 };
 
 struct Plan {

@@ -9,6 +9,7 @@
 #include "foldfit/common/flag_values.hpp"
 #include "foldfit/common/suggest.hpp"
 #include "foldfit/history/calibrate.hpp"
+#include "foldfit/run/launch.hpp"
 
 namespace foldfit {
 
@@ -24,6 +25,9 @@ const std::vector<SettingFlag>& device_flags() {
       {"margin_gb", "GB", "1.0", "memory kept free in JAX's pool as a safety margin"},
       {"calibration", "FILE", "the file foldfit calibrate writes, else the built-in overlays",
        "a calibration overlay (data/calibration/README.md)"},
+      {"af3_release", "NAME", "the installation's, else v3.0.4",
+       "the AlphaFold 3 release to plan for: v3.0.0 ... v3.0.4 or main (docs/releases.md); it decides the default "
+       "buckets and the input versions accepted"},
   };
   return flags;
 }
@@ -61,11 +65,32 @@ std::optional<double> number(const std::map<std::string, std::string>& flags, co
 
 }  // namespace
 
+Af3ReleaseChoice resolve_af3_release(const std::optional<std::string>& flag,
+                                     const std::optional<std::string>& af3_command,
+                                     const std::map<std::string, std::string>& environment) {
+  if (flag) return choose_af3_release(flag, std::nullopt);
+  std::vector<std::string> tried;
+  std::optional<std::string> command = af3_command ? af3_command : find_af3_command(environment, &tried);
+  if (!command) return choose_af3_release(std::nullopt, std::nullopt, {"none on $FOLDFIT_AF3_COMMAND, in AlphaFold 3's "
+                                                                       "Docker image or on PATH"});
+  std::optional<std::string> script = af3_script_of(*command, environment);
+  if (!script) {
+    Af3ReleaseChoice c;
+    c.detail = fmt::format("the AlphaFold 3 command '{}' names no run_alphafold.py to read; the newest tagged release "
+                           "is assumed (give --af3_release)",
+                           *command);
+    return c;
+  }
+  return choose_af3_release(std::nullopt, script);
+}
+
 Planning make_planning(const std::map<std::string, std::string>& flags, std::map<std::string, std::string> environment,
-                       GpuQuery& gpus) {
+                       GpuQuery& gpus, const std::optional<std::string>& af3_command) {
   Planning p;
   p.environment = std::move(environment);
-  p.request.settings = read_settings(setting_values(flags), p.environment);
+  p.release = resolve_af3_release(given(flags, "af3_release"), af3_command, p.environment);
+  p.request.release = p.release;
+  p.request.settings = read_settings(setting_values(flags), p.environment, *p.release.release);
 
   DeviceRequest d;
   d.gpu_name = given(flags, "gpu");

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ const std::vector<SettingFlag>& device_flags();
 
 struct Planning {
   std::map<std::string, std::string> environment;  // the environment planned under
+  Af3ReleaseChoice release;                        // also in request.release
   LocalMachine local;
   std::shared_ptr<const CalibrationSet> calibrations;
   PlanRequest request;  // request.calibrations points into `calibrations`
@@ -33,10 +35,20 @@ struct Planning {
 
 // `flags`: the setting and device flags given, name -> value as written (booleans
 // "true"/"false"), only those given; `environment`: the process environment; `gpus`: the
-// GPU query (NVML), used only when no --gpu is named. Throws UsageError for an unknown
+// GPU query (NVML), used only when no --gpu is named; `af3_command`: the AlphaFold 3
+// command when the caller was given one (foldfit run's --af3_command), else it is looked
+// for as foldfit run would (resolve_af3_release). Throws UsageError for an unknown
 // flag, a bad value or a bad variable, InputError for a bad calibration file.
 Planning make_planning(const std::map<std::string, std::string>& flags, std::map<std::string, std::string> environment,
-                       GpuQuery& gpus);
+                       GpuQuery& gpus, const std::optional<std::string>& af3_command = std::nullopt);
+
+// The AlphaFold 3 release to plan for: --af3_release (`flag`) when given, else the release
+// the run_alphafold.py of `af3_command` (or, without one, of the installation foldfit run
+// would find in `environment`: $FOLDFIT_AF3_COMMAND, AlphaFold 3's Docker image, PATH)
+// defines, else the newest tagged release. Throws UsageError for an unknown release name.
+Af3ReleaseChoice resolve_af3_release(const std::optional<std::string>& flag,
+                                     const std::optional<std::string>& af3_command,
+                                     const std::map<std::string, std::string>& environment);
 
 // An environment AlphaFold 3 cannot run under is an error, not a verdict: throws
 // UsageError with the plan's first error finding, unless the plan cannot fit anyway.

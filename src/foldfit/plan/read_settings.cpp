@@ -9,7 +9,7 @@ namespace foldfit {
 
 const std::vector<SettingFlag>& setting_flags() {
   static const std::vector<SettingFlag> flags{
-      {"buckets", "N,N,...", "AlphaFold 3's list", "token buckets, strictly increasing, as AlphaFold 3's --buckets", true},
+      {"buckets", "N,N,...", "the AlphaFold 3 release's list", "token buckets, strictly increasing, as AlphaFold 3's --buckets", true},
       {"flash_attention_implementation", "triton|cudnn|xla", "triton", "AlphaFold 3's attention kernels", true},
       {"num_diffusion_samples", "N", "5", "AlphaFold 3's diffusion samples per seed", true},
       {"num_recycles", "N", "10", "AlphaFold 3's recycles (time only, no memory effect)", true},
@@ -48,8 +48,9 @@ bool boolean(const std::string& flag, const std::string& value) {
 }  // namespace
 
 RunSettings read_settings(const std::map<std::string, std::string>& flags,
-                          const std::map<std::string, std::string>& environment) {
+                          const std::map<std::string, std::string>& environment, const Af3Release& release) {
   RunSettings s;
+  s.buckets.value = Buckets(release);
   for (const auto& flag : flags) {
     const std::string& name = flag.first;
     const std::string& value = flag.second;

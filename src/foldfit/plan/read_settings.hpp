@@ -27,7 +27,9 @@ const std::vector<SettingFlag>& setting_flags();
 // Reads `flags` (name -> value as given; booleans "true"/"false"; only flags the user
 // gave) and `environment` (the process environment). Throws UsageError naming the flag
 // or the variable for a value AlphaFold 3 would reject or JAX would misread.
+// The defaults are those of `release` (its --buckets list).
 RunSettings read_settings(const std::map<std::string, std::string>& flags,
-                          const std::map<std::string, std::string>& environment);
+                          const std::map<std::string, std::string>& environment,
+                          const Af3Release& release = newest_tagged_release());
 
 }  // namespace foldfit

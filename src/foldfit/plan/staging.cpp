@@ -183,6 +183,7 @@ StagingPlan plan_stages(const Input& input, const Ccd& base, const SizeOptions& 
   nlohmann::ordered_json source = source_document(input);
   std::vector<CopyGroup> groups = copy_groups(input);
   StagingPlan out;
+  out.release = request.release;
   out.file = input.file;
   out.name = input.name;
   out.full = static_cast<int>(full_copies(groups));

@@ -68,6 +68,7 @@ struct StagingPlan {
   std::vector<PlannedStage> stages;
   RecyclesOffer offer;
   SubAssemblyAdvice subassemblies;
+  Af3ReleaseChoice release;  // the AlphaFold 3 release planned for
 };
 
 struct StagingRequest {

@@ -1,4 +1,5 @@
 #include "foldfit/report/estimate_report.hpp"
+#include "foldfit/report/sizes_report.hpp"
 
 #include <fmt/format.h>
 
@@ -185,6 +186,7 @@ std::string estimate_text(const EstimateReport& r, bool explain) {
   }
   out += fmt::format("Band: {}.\n", e.uncertainty_origin);
   out += fmt::format("Gated linear unit: {} ({}).\n", e.glu_implementation, e.glu_origin);
+  out += release_line(r.inputs->release) + ".\n";
   out += fmt::format("Units: GB = 10^9 bytes, GiB = 2^30 bytes. Profile {}; calibration {}; foldfit {}.\n",
                      e.profile_id, e.calibration_id, version());
   return out;
@@ -218,6 +220,7 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
   j["chains"] = s.chains;
   j["homomer"] = s.homomer;
   j["seeds"] = s.seeds;
+  j["af3_release"] = release_json(r.inputs->release);
   auto& g = j["gpu"];
   g["name"] = d.spec.name;
   g["origin"] = d.origin;

@@ -1,4 +1,5 @@
 #include "foldfit/report/run_progress.hpp"
+#include "foldfit/report/sizes_report.hpp"
 
 #include <fmt/format.h>
 
@@ -17,6 +18,11 @@ std::string clock_text(double seconds) {
 
 RunProgress::RunProgress(std::ostream& out, bool json, bool tty, std::size_t total)
     : out_(out), json_(json), tty_(tty), total_(total) {}
+
+void RunProgress::on_release(const Af3ReleaseChoice& release) {
+  if (json_) return emit({{"event", "release"}, {"af3_release", release_json(release)}});
+  out_ << release_line(release) << "\n";
+}
 
 void RunProgress::on_skip(const RunInput& in, const std::string& reason) {
   if (json_) return emit({{"event", "skip"}, {"input", in.name}, {"reason", reason}});

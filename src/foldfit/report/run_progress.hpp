@@ -17,6 +17,8 @@ namespace foldfit::report {
 class RunProgress final : public RunEvents {
  public:
   RunProgress(std::ostream& out, bool json, bool tty, std::size_t total);
+  // The AlphaFold 3 release planned for, printed once before the first input.
+  void on_release(const Af3ReleaseChoice& release);
   void on_skip(const RunInput& in, const std::string& reason) override;
   void on_rung(const RunInput& in, const Rung& r, int attempt) override;
   void on_launch(const RunInput&, const LaunchCommand& cmd, const std::string& log_path) override;

@@ -54,6 +54,12 @@ std::string sizes_summary_text(const std::vector<Sizes>& all) {
   return out;
 }
 
+nlohmann::ordered_json release_json(const Af3ReleaseChoice& r) {
+  return {{"name", r.release->name}, {"origin", r.origin}, {"detail", r.detail}, {"commit", r.release->commit}};
+}
+
+std::string release_line(const Af3ReleaseChoice& r) { return "AlphaFold 3 release: " + r.text(); }
+
 nlohmann::ordered_json sizes_json(const Sizes& s, const SizeOptions& options) {
   nlohmann::ordered_json j;
   j["schema"] = "foldfit.tokens/1";
@@ -73,6 +79,7 @@ nlohmann::ordered_json sizes_json(const Sizes& s, const SizeOptions& options) {
   j["templates"] = s.templates;
   j["seeds"] = s.seeds;
   j["buckets"] = options.buckets.sizes();
+  j["af3_release"] = release_json(options.release);
   auto& chains = j["per_chain"] = nlohmann::ordered_json::array();
   for (const ChainSize& c : s.chain_sizes) {
     nlohmann::ordered_json cj;

@@ -18,4 +18,10 @@ std::string sizes_summary_text(const std::vector<Sizes>& all);
 // The `foldfit tokens --format=json` object (schema in docs/json-output.md).
 nlohmann::ordered_json sizes_json(const Sizes& s, const SizeOptions& options);
 
+// The AlphaFold 3 release a report is for, with its origin: every report carries it.
+// {"name": "v3.0.4", "origin": "flag"|"detected"|"default", "detail": "...", "commit": "85c4d20"}
+nlohmann::ordered_json release_json(const Af3ReleaseChoice& release);
+// "AlphaFold 3 release: v3.0.4 (default: ...)"
+std::string release_line(const Af3ReleaseChoice& release);
+
 }  // namespace foldfit::report

@@ -1,4 +1,5 @@
 #include "foldfit/report/stage_report.hpp"
+#include "foldfit/report/sizes_report.hpp"
 
 #include <fmt/format.h>
 
@@ -83,6 +84,7 @@ std::string stage_text(const StagingPlan& p, const std::vector<std::string>& wri
       out += "  " + a.instructions + ".\n";
     }
   }
+  out += release_line(p.release) + "\n";
   if (!written.empty()) {
     out += "\nWritten:\n";
     for (const std::string& f : written) out += "  " + f + "\n";
@@ -96,6 +98,7 @@ nlohmann::ordered_json stage_json(const StagingPlan& p, const std::vector<std::s
   j["foldfit_version"] = version();
   j["file"] = p.file;
   j["name"] = p.name;
+  j["af3_release"] = release_json(p.release);
   j["full_copies"] = p.full;
   j["entities"] = p.groups;
   nlohmann::ordered_json stages = nlohmann::ordered_json::array();

@@ -1,4 +1,5 @@
 #include "foldfit/report/verify_report.hpp"
+#include "foldfit/report/sizes_report.hpp"
 
 #include <fmt/format.h>
 
@@ -41,6 +42,7 @@ std::string verify_text(const VerifyReport& r) {
                      version_text(x.versions, "jax"), version_text(x.versions, "jaxlib"),
                      version_text(x.versions, "tokamax"), version_text(x.versions, "af3_release"),
                      version_text(x.versions, "af3_commit"), version_text(x.versions, "af3_path"));
+  out += "  planned for " + release_line(r.planned->inputs.release) + "\n";
   out += fmt::format("  compile: {:.0f} s{}\n", x.compile_seconds, x.cached ? " (cached result)" : "");
   if (x.backend == "cpu")
     out += "  note: XLA's CPU backend is a structural check, not a GPU figure: it upcasts bfloat16 and schedules "
@@ -81,6 +83,7 @@ nlohmann::ordered_json verify_json(const VerifyReport& r) {
   j["schema"] = "foldfit.verify/1";
   j["foldfit_version"] = std::string(version());
   j["name"] = r.planned->inputs.sizes.name;
+  j["af3_release"] = release_json(r.planned->inputs.release);
   j["padded_tokens"] = p.padded_tokens;
   j["target"] = r.target;
   j["settings"] = p.settings.to_json();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cctype>
 #include <filesystem>
 
 #include "foldfit/common/error.hpp"
@@ -112,6 +113,27 @@ LaunchCommand build_launch(const RunSettings& config, const LaunchRequest& reque
   if (config.xla_flags.origin == Origin::plan) set("XLA_FLAGS", config.xla_flags.value);
   set("FOLDFIT_AF3_CONFIG", adapter ? std::optional(fields.dump()) : std::nullopt);
   return out;
+}
+
+std::optional<std::string> af3_script_of(const std::string& command, const std::map<std::string, std::string>& env) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while (i < command.size()) {
+    while (i < command.size() && std::isspace(static_cast<unsigned char>(command[i]))) ++i;
+    std::size_t start = i;
+    while (i < command.size() && !std::isspace(static_cast<unsigned char>(command[i]))) ++i;
+    if (i > start) words.push_back(command.substr(start, i - start));
+  }
+  std::optional<std::string> script;
+  for (const std::string& w : words)
+    if (w.size() > 3 && w.ends_with(".py")) script = w;
+  if (!script && words.size() == 1) script = words.front();
+  if (!script) return std::nullopt;
+  if (script->find('/') == std::string::npos) {
+    std::string found = on_path(*script, env);
+    if (!found.empty()) return found;
+  }
+  return script;
 }
 
 std::optional<std::string> find_af3_command(const std::map<std::string, std::string>& env, std::vector<std::string>* tried) {

@@ -48,6 +48,11 @@ nlohmann::ordered_json adapter_fields(const RunSettings& settings);
 // but the AlphaFold 3 command names no run_alphafold.py script to hand to it.
 LaunchCommand build_launch(const RunSettings& settings, const LaunchRequest& request);
 
+// The run_alphafold.py script an AlphaFold 3 command names (its last word ending in .py,
+// looked up on PATH when it has no '/'), or the command itself when it is one word naming
+// a file; nullopt when it names none.
+std::optional<std::string> af3_script_of(const std::string& command, const std::map<std::string, std::string>& env);
+
 // The AlphaFold 3 command when --af3_command is not given: $FOLDFIT_AF3_COMMAND, else
 // "python3 /app/alphafold/run_alphafold.py" when that file exists (AlphaFold 3's Docker
 // image), else run_alphafold.py found on PATH. nullopt when none is found; `tried` lists

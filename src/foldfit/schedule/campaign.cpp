@@ -264,6 +264,8 @@ nlohmann::ordered_json campaign_summary(const Campaign& c) {
       nowhere.push_back({{"input", in.name}, {"file", in.file}, {"tokens", in.tokens},
                          {"expected_peak", in.placement->plan.after.total.count()}, {"would_fit", in.placement->would_fit}});
   return {{"inputs", c.inputs.size()},
+          {"af3_release", {{"name", c.release.release->name}, {"origin", c.release.origin}, {"detail", c.release.detail},
+                           {"commit", c.release.release->commit}}},
           {"placed", placed},
           {"fit_nowhere", c.unplaced},
           {"classes", per},
@@ -281,6 +283,8 @@ nlohmann::ordered_json campaign_summary(const Campaign& c) {
 std::string summary_text(const nlohmann::ordered_json& s) {
   std::string out = fmt::format("{} inputs: {} placed, {} fit nowhere\n", s["inputs"].get<std::size_t>(),
                                 s["placed"].get<std::size_t>(), s["fit_nowhere"].get<std::size_t>());
+  out += fmt::format("AlphaFold 3 release: {} ({}: {})\n", s["af3_release"]["name"].get<std::string>(),
+                     s["af3_release"]["origin"].get<std::string>(), s["af3_release"]["detail"].get<std::string>());
   out += fmt::format("{:<24} {:<22} {:>6} {:>8} {:>7} {:>22}\n", "class", "gpu", "cost", "inputs", "tasks", "GPU-hours (range)");
   for (const auto& k : s["classes"])
     out += fmt::format("{:<24} {:<22} {:>6.3g} {:>8} {:>7} {:>9.2f} ({:.2f}-{:.2f})\n", k["class"].get<std::string>(),

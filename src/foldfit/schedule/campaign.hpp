@@ -11,6 +11,8 @@
 // setting flags). The plan folder is written to a temporary folder and renamed into place.
 #pragma once
 
+#include "foldfit/common/af3_release.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -78,6 +80,7 @@ struct Campaign {
   std::vector<CampaignInput> inputs;
   std::vector<ArrayJob> arrays;  // data-pipeline array, then its inference array, pair by pair
   std::size_t unplaced = 0;
+  Af3ReleaseChoice release;  // the AlphaFold 3 release every placement and task plans for
 };
 
 // Groups placed inputs into arrays and sizes each array's resources.

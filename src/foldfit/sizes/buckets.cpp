@@ -11,14 +11,11 @@
 
 namespace foldfit {
 
-const std::vector<std::int64_t>& Buckets::defaults() {
-  // run_alphafold.py --buckets default (128 and 384 added in 2026).
-  static const std::vector<std::int64_t> sizes = {128,  256,  384,  512,  768,  1024, 1280, 1536,
-                                                   2048, 2560, 3072, 3584, 4096, 4608, 5120};
-  return sizes;
-}
+const std::vector<std::int64_t>& Buckets::defaults() { return newest_tagged_release().buckets; }
 
 Buckets::Buckets() : sizes_(defaults()) {}
+
+Buckets::Buckets(const Af3Release& release) : sizes_(release.buckets) {}
 
 Buckets::Buckets(std::vector<std::int64_t> sizes) : sizes_(std::move(sizes)) {
   if (sizes_.empty()) throw std::invalid_argument("the bucket list is empty");

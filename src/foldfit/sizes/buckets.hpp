@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "foldfit/common/af3_release.hpp"
+
 namespace foldfit {
 
 // Largest bucket accepted. AlphaFold 3 indexes tokens with JAX's default 32-bit
@@ -18,7 +20,8 @@ inline constexpr std::int64_t kMaxBucket = 2'147'483'647;
 
 class Buckets {
  public:
-  Buckets();  // AlphaFold 3's default list
+  Buckets();  // the default list of the newest tagged AlphaFold 3 release (common/af3_release.hpp)
+  explicit Buckets(const Af3Release& release);  // that release's default list
   // Throws std::invalid_argument when `sizes` is empty, not strictly increasing or
   // holds a size outside 1..kMaxBucket.
   explicit Buckets(std::vector<std::int64_t> sizes);
@@ -27,6 +30,7 @@ class Buckets {
   // Throws UsageError naming the bad element.
   static Buckets parse(std::string_view text);
 
+  // The newest tagged release's default list (v3.0.4: 256, 512, 768, ..., 5120).
   static const std::vector<std::int64_t>& defaults();
 
   // The padded token count for `tokens`.
@@ -35,8 +39,7 @@ class Buckets {
   bool above_largest(std::int64_t tokens) const { return tokens > sizes_.back(); }
 
   const std::vector<std::int64_t>& sizes() const { return sizes_; }
-  std::string to_string() const;  // "128,256,..."
-  bool is_default() const { return sizes_ == defaults(); }
+  std::string to_string() const;  // "256,512,..."
   bool operator==(const Buckets&) const = default;
 
  private:

@@ -1,6 +1,7 @@
 #include "foldfit/sizes/sizes.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -107,6 +108,41 @@ Sizes size_input(const Input& input, const Ccd& ccd, const SizeOptions& options)
                                           code, ccd.sources_description()));
     return *c;
   };
+
+  // Each bonded atom must be an atom of its residue's component: AlphaFold 3 (v3.0.2 and
+  // later) refuses the input in Input.to_structure otherwise, after the data pipeline.
+  // Checked where the component's atom names are known (mmCIF: userCCD, --ccd_path).
+  std::map<std::string, const Entity*> entity_of;
+  for (const Entity& e : input.entities)
+    for (const std::string& id : e.ids) entity_of[id] = &e;
+  auto component_at = [&](const BondAtom& a) -> const Component* {
+    auto it = entity_of.find(a.chain);
+    if (it == entity_of.end() || a.residue < 1) return nullptr;
+    const Entity& e = *it->second;
+    const auto r = static_cast<std::size_t>(a.residue - 1);
+    if (e.type == EntityType::ligand) return e.smiles || r >= e.ccd_codes.size() ? nullptr : ccd.find(e.ccd_codes[r].value);
+    if (r >= e.sequence.size()) return nullptr;
+    for (const Modification& m : e.modifications)
+      if (m.position == a.residue) return ccd.find(m.ccd);
+    const char letter = e.sequence[r];
+    return ccd.find(e.type == EntityType::protein ? protein_code(letter)
+                    : e.type == EntityType::rna   ? rna_code(letter)
+                                                  : dna_code(letter));
+  };
+  for (const Bond& b : input.bonds)
+    for (const auto& [atom, where] : {std::pair{&b.a, &b.where_a}, std::pair{&b.b, &b.where_b}}) {
+      const Component* comp = component_at(*atom);
+      if (!comp || !comp->atoms_known) continue;
+      if (std::find(comp->atoms.begin(), comp->atoms.end(), atom->atom) != comp->atoms.end()) continue;
+      std::string names = fmt::format("{}", fmt::join(comp->atoms, ", "));
+      if (names.size() > 300) names = names.substr(0, 297) + "...";
+      const std::string message = fmt::format(
+          "bonded atom '{}' (chain {}, residue {}) is not an atom of component {} (from {}; its atoms: {})", atom->atom,
+          atom->chain, atom->residue, comp->code, comp->source, names);
+      if (options.release.release->checks_bond_atoms) throw InputError(*where, message + "; AlphaFold 3 refuses the input");
+      s.warnings.push_back(fmt::format("{}{}; AlphaFold 3 {} does not check this", format_location(*where), message,
+                                       options.release.release->name));
+    }
 
   // Bonds that count for the glycan O1 rule: at least one end in a ligand, ends in
   // different residues (model/atom_layout inter-chain bond layout).

@@ -22,7 +22,8 @@
 namespace foldfit {
 
 struct SizeOptions {
-  Buckets buckets;
+  Af3ReleaseChoice release;  // the release sized for (reports say which, and why)
+  Buckets buckets;           // that release's default list unless --buckets was given
   bool fix_standalone_glycans = false;  // AlphaFold 3's --fix_standalone_glycans
 };
 

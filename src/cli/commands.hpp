@@ -26,6 +26,7 @@ struct Command {
   const CommandSpec* spec;
   int (*run)(const ParsedOptions& options);
   bool pass_unknown = false;  // unknown flags are collected (run: passed on to AlphaFold 3)
+  bool positional = false;    // takes arguments that are not flags (submit, status: PLAN_DIR)
 };
 
 // Every subcommand, in the order `foldfit --help` lists them.
@@ -56,6 +57,12 @@ int run_run(const ParsedOptions& options);
 int run_staged(const ParsedOptions& options);
 extern const CommandSpec kPlanSpec;
 int run_plan(const ParsedOptions& options);
+extern const CommandSpec kSubmitSpec;
+int run_submit(const ParsedOptions& options);
+extern const CommandSpec kStatusSpec;
+int run_status(const ParsedOptions& options);
+// The plan folder of submit and status: PLAN_DIR or --plan_dir=DIR.
+std::string plan_dir_argument(const ParsedOptions& options, const char* command);
 extern const CommandSpec kHistorySpec;
 int run_history(const ParsedOptions& options);
 extern const CommandSpec kCalibrateSpec;

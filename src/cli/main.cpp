@@ -20,6 +20,8 @@ const std::vector<Command>& commands() {
       {&kTemplateSpec, run_template},
       {&kRunSpec, run_run, true},
       {&kPlanSpec, run_plan, true},
+      {&kSubmitSpec, run_submit, false, true},
+      {&kStatusSpec, run_status, false, true},
       {&kHistorySpec, run_history},
       {&kCalibrateSpec, run_calibrate},
   };
@@ -65,7 +67,7 @@ int dispatch(int argc, char** argv) {
       std::cout << help_text(*c.spec);
       return kOk;
     }
-    if (!options.positional().empty())
+    if (!c.positional && !options.positional().empty())
       throw UsageError(fmt::format("foldfit {}: unexpected argument '{}'", c.spec->name, options.positional().front()));
     return c.run(options);
   }

@@ -356,6 +356,47 @@ nlohmann::ordered_json input_json(const Campaign& c, const CampaignInput& in, co
 
 }  // namespace
 
+nlohmann::ordered_json campaign_options_json(const CampaignOptions& o) {
+  return {{"foldfit_binary", o.foldfit_binary},
+          {"af3_command", o.af3_command},
+          {"cache_root", o.cache_root},
+          {"inputs_per_task", o.inputs_per_task},
+          {"data_cpus", o.data_cpus},
+          {"data_mem_bytes", o.data_mem.count()},
+          {"data_seconds_per_input", o.data_seconds_per_input},
+          {"cpus_per_gpu_task", o.cpus_per_gpu_task},
+          {"inference_mem_bytes", o.inference_mem.count()},
+          {"time_factor", o.time_factor},
+          {"compile_seconds", o.compile_seconds},
+          {"sbatch_lines", o.sbatch_lines},
+          {"max_array_size", o.max_array_size}};
+}
+
+CampaignOptions campaign_options_from_json(const nlohmann::json& manifest) {
+  if (!manifest.contains("campaign_options") || !manifest["campaign_options"].is_object())
+    throw UsageError("the plan's manifest.json has no campaign_options (written by an older foldfit plan); plan again");
+  const nlohmann::json& j = manifest["campaign_options"];
+  CampaignOptions o;
+  o.foldfit_binary = j.at("foldfit_binary").get<std::string>();
+  o.af3_command = j.at("af3_command").get<std::string>();
+  o.cache_root = j.at("cache_root").get<std::string>();
+  o.inputs_per_task = j.at("inputs_per_task").get<int>();
+  o.data_cpus = j.at("data_cpus").get<int>();
+  o.data_mem = Bytes(j.at("data_mem_bytes").get<std::int64_t>());
+  o.data_seconds_per_input = j.at("data_seconds_per_input").get<std::int64_t>();
+  o.cpus_per_gpu_task = j.at("cpus_per_gpu_task").get<int>();
+  o.inference_mem = Bytes(j.at("inference_mem_bytes").get<std::int64_t>());
+  o.time_factor = j.at("time_factor").get<double>();
+  o.compile_seconds = j.at("compile_seconds").get<std::int64_t>();
+  o.sbatch_lines = j.at("sbatch_lines").get<std::vector<std::string>>();
+  o.max_array_size = j.at("max_array_size").get<int>();
+  o.output_dir = manifest.at("output_dir").get<std::string>();
+  o.history_db = manifest.at("history_db").get<std::string>();
+  o.setting_flags = manifest.at("setting_flags").get<std::map<std::string, std::string>>();
+  o.af3_flags = manifest.at("af3_flags").get<std::vector<std::string>>();
+  return o;
+}
+
 void write_plan_folder(const Campaign& c, const CampaignOptions& o) {
   fs::path dir = fs::absolute(o.plan_dir).lexically_normal();
   if (dir.filename().empty()) dir = dir.parent_path();
@@ -420,7 +461,8 @@ void write_plan_folder(const Campaign& c, const CampaignOptions& o) {
     std::ofstream m(tmp / "manifest.json", std::ios::binary);
     json head = {{"format", "foldfit-campaign"}, {"version", 1}, {"foldfit_version", std::string(version())},
                  {"cluster_origin", c.cluster.origin}, {"output_dir", o.output_dir}, {"history_db", o.history_db},
-                 {"setting_flags", o.setting_flags}, {"af3_flags", o.af3_flags}, {"arrays", arrays}};
+                 {"setting_flags", o.setting_flags}, {"af3_flags", o.af3_flags},
+                 {"campaign_options", campaign_options_json(o)}, {"arrays", arrays}};
     std::string h = head.dump();
     h.pop_back();  // reopen the object
     m << h << ",\"inputs\":[\n";

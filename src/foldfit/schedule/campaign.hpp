@@ -97,4 +97,11 @@ std::string summary_text(const nlohmann::ordered_json& summary);
 // summary.txt. Throws UsageError when plan_dir exists and force is false, OutputError on I/O.
 void write_plan_folder(const Campaign& c, const CampaignOptions& o);
 
+// The options a plan was made with, as manifest.json's "campaign_options" holds them, so
+// a resubmission (foldfit status --resubmit) writes its scripts as the plan did.
+nlohmann::ordered_json campaign_options_json(const CampaignOptions& o);
+// From a parsed manifest.json (plan_dir and force are left empty). Throws UsageError when
+// the manifest lacks them, nlohmann::json::exception on a wrong type.
+CampaignOptions campaign_options_from_json(const nlohmann::json& manifest);
+
 }  // namespace foldfit

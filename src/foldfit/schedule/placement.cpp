@@ -45,8 +45,15 @@ Placer::Placer(const Cluster& cluster, const std::map<std::string, std::string>&
 const Placement& Placer::place(const Sizes& sizes) {
   auto key = std::make_pair(sizes.tokens, sizes.seeds);
   if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  std::vector<int> all;
+  for (std::size_t i = 0; i < requests_.size(); ++i) all.push_back(static_cast<int>(i));
+  return memo_.emplace(key, place_among(sizes, all)).first->second;
+}
+
+Placement Placer::place_among(const Sizes& sizes, const std::vector<int>& classes) const {
   Placement out;
-  for (std::size_t i = 0; i < requests_.size(); ++i) {
+  for (int ci : classes) {
+    std::size_t i = static_cast<std::size_t>(ci);
     // Planning uses the request exactly as `foldfit estimate` would; the calibration set
     // is shared by pointer, kept alive by requests_.
     PlannedInput pi = plan_input(sizes, requests_[i].request);
@@ -66,7 +73,7 @@ const Placement& Placer::place(const Sizes& sizes) {
     if (!out.plan.split_advice.empty()) w.push_back(out.plan.split_advice);
     out.would_fit = w.empty() ? "no GPU in the table" : fmt::format("{}", fmt::join(w, "; or "));
   }
-  return memo_.emplace(key, std::move(out)).first->second;
+  return out;
 }
 
 }  // namespace foldfit

@@ -37,6 +37,9 @@ class Placer {
          const std::map<std::string, std::string>& environment);
 
   const Placement& place(const Sizes& sizes);
+  // The first of `classes` (indices, tried in the order given) that fits; not memoised.
+  // A resubmission uses it to move an input onto a larger GPU after an out-of-memory.
+  Placement place_among(const Sizes& sizes, const std::vector<int>& classes) const;
   const PlanRequest& request(int class_index) const { return requests_.at(static_cast<std::size_t>(class_index)).request; }
   std::size_t distinct() const { return memo_.size(); }
 

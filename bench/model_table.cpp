@@ -137,8 +137,8 @@ int main(int argc, char** argv) {
 
   fmt::print("\n### Runtime at the anchors' settings (10 recycles, 5 samples, 1 seed)\n\n");
   fmt::print("| N | A100 80GB s | H100 80GB s |\n|---:|---:|---:|\n");
-  foldfit::GpuSpec a100{"A100-80GB", "", Bytes(), 8, 0, "ampere", 312, 2039, ""};
-  foldfit::GpuSpec h100{"H100-80GB", "", Bytes(), 9, 0, "hopper", 989, 3350, ""};
+  foldfit::GpuSpec a100{"A100-80GB", "", Bytes(), 8, 0, "ampere", 312, 2039, "", "", {}};
+  foldfit::GpuSpec h100{"H100-80GB", "", Bytes(), 9, 0, "hopper", 989, 3350, "", "", {}};
   for (std::int64_t n : buckets) {
     auto a = foldfit::estimate_runtime({n, 10, 5, 1, 0}, a100);
     auto h = foldfit::estimate_runtime({n, 10, 5, 1, 0}, h100);

@@ -63,6 +63,9 @@ int run_staged(const ParsedOptions& options) {
   if (auto ccd = options.get("ccd_path")) base.add_components_file(*ccd);
   StagingPlan plan = plan_stages(input, base, size_options_from(options, planning.release), planning.request, staging);
   for (const PlannedStage& s : plan.stages) require_runnable(s.planned.plan);
+  // Every stage after the first takes templates: refused now, not after stage 1 has run.
+  if (plan.stages.size() > 1)
+    for (const Entity& e : input.entities) require_msas_for_templates(e);
   if (options.flag("estimate_memory_only", false)) {
     std::cout << report::stage_text(plan, {});
     return kOk;

@@ -32,7 +32,7 @@ JSON
   --output_dir="$WORK/out" > "$WORK/plan.txt" 2>&1 || { cat "$WORK/plan.txt"; fail "plan"; }
 P=$WORK/plan
 [ "$(json_get '[a["name"] for a in d["arrays"]]' < "$P/manifest.json")" = \
-  "['data-gpu-a100-128', 'infer-gpu-a100-128', 'data-gpu-a100-384', 'infer-gpu-a100-384', 'data-gpu-a100-3072', 'infer-gpu-a100-3072']" ] \
+  "['data-gpu-a100-256', 'infer-gpu-a100-256', 'data-gpu-a100-512', 'infer-gpu-a100-512', 'data-gpu-a100-3072', 'infer-gpu-a100-3072']" ] \
   || fail "arrays: $(json_get '[a["name"] for a in d["arrays"]]' < "$P/manifest.json")"
 
 # 1. Not yet submitted.
@@ -44,16 +44,16 @@ rc=0
 FAKE_SBATCH_FAIL=data-gpu-a100-3072 FAKE_AF3_FAIL_NAME=slow "$FOLDFIT" submit "$P" > "$WORK/sub1" 2>&1 || rc=$?
 [ "$rc" = 1 ] || { cat "$WORK/sub1"; fail "partial submit: exit $rc"; }
 expect_contains "$WORK/sub1" "Invalid account or account/partition combination specified"
-expect_contains "$WORK/sub1" "submitted data-gpu-a100-128: job 100 (1 tasks)"
-expect_contains "$WORK/sub1" "submitted infer-gpu-a100-128: job 101 (1 tasks), --dependency=aftercorr:100"
+expect_contains "$WORK/sub1" "submitted data-gpu-a100-256: job 100 (1 tasks)"
+expect_contains "$WORK/sub1" "submitted infer-gpu-a100-256: job 101 (1 tasks), --dependency=aftercorr:100"
 expect_contains "$WORK/sub1" "4 of 6 arrays submitted (4 now, 0 before)"
 [ "$(json_get '[(a["name"], a["job_id"], a["dependency"]) for a in d["arrays"]]' < "$P/submitted.json")" = \
-  "[('data-gpu-a100-128', '100', ''), ('infer-gpu-a100-128', '101', 'aftercorr:100'), ('data-gpu-a100-384', '102', ''), ('infer-gpu-a100-384', '103', 'aftercorr:102')]" ] \
+  "[('data-gpu-a100-256', '100', ''), ('infer-gpu-a100-256', '101', 'aftercorr:100'), ('data-gpu-a100-512', '102', ''), ('infer-gpu-a100-512', '103', 'aftercorr:102')]" ] \
   || { cat "$P/submitted.json"; fail "record after a partial submit"; }
 
 # 3. Again: only the two missing arrays go; a third submit sends nothing.
 "$FOLDFIT" submit "$P" > "$WORK/sub2" 2>&1 || { cat "$WORK/sub2"; fail "second submit"; }
-expect_contains "$WORK/sub2" "skipped data-gpu-a100-128: already submitted as job 100"
+expect_contains "$WORK/sub2" "skipped data-gpu-a100-256: already submitted as job 100"
 expect_contains "$WORK/sub2" "submitted infer-gpu-a100-3072: job 105 (1 tasks), --dependency=aftercorr:104"
 expect_contains "$WORK/sub2" "6 of 6 arrays submitted (2 now, 4 before)"
 "$FOLDFIT" submit --plan_dir="$P" --format=json > "$WORK/sub3.json" || fail "third submit"
@@ -78,7 +78,7 @@ expect_contains "$WORK/s2.txt" "inference task reached its --time (00:45:00 elap
 # 5. --resubmit; sbatch refuses the second resubmitted inference array: the round is kept
 #    and a second --resubmit submits the rest of it, not a new round.
 rc=0
-FAKE_SBATCH_FAIL=resubmit-1/infer-gpu-a100-384 "$FOLDFIT" status "$P" --resubmit > "$WORK/r1" 2>&1 || rc=$?
+FAKE_SBATCH_FAIL=resubmit-1/infer-gpu-a100-512 "$FOLDFIT" status "$P" --resubmit > "$WORK/r1" 2>&1 || rc=$?
 [ "$rc" = 1 ] || { cat "$WORK/r1"; fail "resubmit with a refused array: exit $rc"; }
 expect_contains "$WORK/r1" "resubmitting big: out-of-memory: gpu/a100 (A100-40GB) -> gpu/h100 (H100-80GB)"
 expect_contains "$WORK/r1" "resubmitting slow: timeout: one input per task, twice the --time"
@@ -87,10 +87,10 @@ expect_contains "$WORK/r2" "was written but not wholly submitted: submitting it"
 [ ! -e "$P/resubmit-2" ] || fail "a second round"
 R=$P/resubmit-1
 [ "$(json_get '[(a["name"], a["class"] if "class" in a else None) for a in d["arrays"]]' < "$R/manifest.json")" = \
-  "[('data-gpu-h100-3072-gpumem', None), ('infer-gpu-h100-3072-gpumem', 'gpu/h100'), ('data-gpu-a100-384-time', None), ('infer-gpu-a100-384-time', 'gpu/a100')]" ] \
+  "[('data-gpu-h100-3072-gpumem', None), ('infer-gpu-h100-3072-gpumem', 'gpu/h100'), ('data-gpu-a100-512-time', None), ('infer-gpu-a100-512-time', 'gpu/a100')]" ] \
   || { json_get '[a["name"] for a in d["arrays"]]' < "$R/manifest.json"; fail "resubmitted arrays"; }
-old=$(json_get '[a["time"] for a in d["arrays"] if a["name"] == "infer-gpu-a100-384"][0]' < "$P/manifest.json")
-new=$(json_get '[a["time"] for a in d["arrays"] if a["name"] == "infer-gpu-a100-384-time"][0]' < "$R/manifest.json")
+old=$(json_get '[a["time"] for a in d["arrays"] if a["name"] == "infer-gpu-a100-512"][0]' < "$P/manifest.json")
+new=$(json_get '[a["time"] for a in d["arrays"] if a["name"] == "infer-gpu-a100-512-time"][0]' < "$R/manifest.json")
 python3 - "$old" "$new" <<'PY' || fail "time $old -> $new"
 import sys
 def sec(t):

@@ -173,8 +173,8 @@ TEST_F(TemplateCifTest, ResiduesMustMatchTheQuery) {
 }
 
 TEST_F(TemplateCifTest, AttachesToTheEntitiesWhoseChainsTheModelHas) {
-  Input in = read(R"({"protein": {"id": ["A", "B", "C", "D"], "sequence": "MKS"}},)"
-                  R"({"protein": {"id": "E", "sequence": "GGG", "templates": []}},)"
+  Input in = read(R"({"protein": {"id": ["A", "B", "C", "D"], "sequence": "MKS", "unpairedMsa": "", "pairedMsa": ""}},)"
+                  R"({"protein": {"id": "E", "sequence": "GGG", "unpairedMsa": "", "pairedMsa": "", "templates": []}},)"
                   R"({"ligand": {"id": "F", "ccdCodes": ["ZN"]}})");
   ModelCif m(kModel, "model.cif");
   AttachedTemplates a = attach_templates(in, source_document(in), m);
@@ -192,6 +192,20 @@ TEST_F(TemplateCifTest, AttachesToTheEntitiesWhoseChainsTheModelHas) {
   ASSERT_TRUE(back.front().entities[0].templates.has_value());
   EXPECT_EQ(back.front().entities[0].templates->size(), 2u);
   EXPECT_EQ(back.front().entities[0].templates->at(1).query_indices, (std::vector<std::int64_t>{0, 2}));
+}
+
+TEST_F(TemplateCifTest, AnEntityWithoutBothMsasIsRefusedWhereItIs) {
+  // AlphaFold 3's data pipeline refuses templates without both MSAs; the entity is named.
+  Input in = read(R"({"protein": {"id": ["A", "B"], "sequence": "MKS"}})");
+  ModelCif m(kModel, "model.cif");
+  try {
+    attach_templates(in, source_document(in), m);
+    FAIL() << "attached templates to an entity without MSAs";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.location().path, "sequences[0].protein");
+    EXPECT_GT(e.location().line, 0u);
+    EXPECT_NE(e.message().find("protein chain A has no unpairedMsa and pairedMsa"), std::string::npos) << e.message();
+  }
 }
 
 }  // namespace

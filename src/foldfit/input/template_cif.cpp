@@ -158,6 +158,19 @@ ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) c
   return t;
 }
 
+void require_msas_for_templates(const Entity& e) {
+  if (e.type != EntityType::protein || (e.unpaired_msa.set && e.paired_msa.set)) return;
+  throw InputError(e.where,
+                   fmt::format("protein chain {} has no {}: AlphaFold 3 takes templates only beside both MSAs (its "
+                               "data pipeline refuses them set only partially); give the data pipeline's output "
+                               "(<name>_data.json, from run_alphafold.py --norun_inference) or set unpairedMsa and "
+                               "pairedMsa (an empty string for no MSA)",
+                               e.ids.front(),
+                               !e.unpaired_msa.set && !e.paired_msa.set ? "unpairedMsa and pairedMsa"
+                               : !e.unpaired_msa.set                    ? "unpairedMsa"
+                                                                        : "pairedMsa"));
+}
+
 AttachedTemplates attach_templates(const Input& input, const nlohmann::ordered_json& document, const ModelCif& model) {
   AttachedTemplates out;
   out.document = document;
@@ -178,6 +191,7 @@ AttachedTemplates attach_templates(const Input& input, const nlohmann::ordered_j
                                       fmt::join(e.ids, ","), entity_type_name(e.type)));
       continue;
     }
+    require_msas_for_templates(e);
     auto& body = sequences[i].begin().value();
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     std::vector<std::string> used;

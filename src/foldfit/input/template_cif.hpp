@@ -55,6 +55,12 @@ class ModelCif {
   std::string source_;
 };
 
+// Throws InputError at `e` when it is a protein entity without both MSAs set: AlphaFold 3's
+// data pipeline refuses templates given that way ("set only partially"), so templates can
+// only be attached to an entity whose MSAs are given, e.g. from the data pipeline's
+// <name>_data.json.
+void require_msas_for_templates(const Entity& e);
+
 struct AttachedTemplates {
   nlohmann::ordered_json document;   // the input with the templates attached
   std::vector<std::string> notes;    // per entity: which chains went where, what was left out
@@ -65,7 +71,9 @@ struct AttachedTemplates {
 // document is `document`) whose chain ids the model has: each such entity's `templates`
 // gets one inline template per chain of it that the model holds (up to AlphaFold 3's 4,
 // before any templates it had). Entities of other types, or whose chains the model lacks,
-// are left as they are and said so in `notes`.
+// are left as they are and said so in `notes`. A protein entity that would take templates
+// must set both unpairedMsa and pairedMsa (every AlphaFold 3 release refuses templates
+// without them): InputError at the entity otherwise, see require_msas_for_templates.
 AttachedTemplates attach_templates(const Input& input, const nlohmann::ordered_json& document, const ModelCif& model);
 
 }  // namespace foldfit

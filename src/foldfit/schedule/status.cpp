@@ -122,7 +122,10 @@ CampaignStatus campaign_status(const std::string& plan_dir, SlurmClient& slurm) 
     }
 
   for (const std::string& name : order) {
-    auto [round, in] = current.at(name);
+    // Plain variables, not a structured binding: the lambda below captures
+    // them, which clang before 16 refuses for bindings.
+    const Round* round = current.at(name).first;
+    const PlanInputEntry* in = current.at(name).second;
     InputStatus s;
     s.name = name;
     s.round = round->number;

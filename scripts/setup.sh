@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev zlib1g-dev liblzma-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv clang-14 libclang-rt-14-dev
+  slurm-wlm slurmdbd munge mariadb-server
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -19,7 +20,18 @@ if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+  # Slurm, munge and MariaDB are here for the test cluster (tests/slurm/cluster.sh), which
+  # starts its own daemons in a private folder: the packages' system services are not
+  # started on install (policy-rc.d, only where the machine has none of its own).
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" > /dev/null && $sudo chmod 755 "$policy" && own_policy=1
+  fi
+  rc=0
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" || rc=$?
+  [ "$own_policy" = 0 ] || $sudo rm -f "$policy"
+  [ "$rc" = 0 ] || exit "$rc"
 fi
 
 # The project's own Python environment for tests/python (JAX on CPU, exact pins): .venv,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - build foldfit and run every test (the README's second command; CI runs it):
-#   1. the test suite (build/), with the Python package built (build-py/) and installed into .venv;
+#   1. the test suite (build/), with the Python package built (build-py/) and installed into .venv,
+#      and foldfit plan/submit/status on a real single-machine Slurm cluster (tests/cli/slurm.sh);
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
 #   3. a fuzzing smoke run, 10 s per target (fuzz/run.sh; skipped, with a message, when
 #      clang with libFuzzer is missing).
@@ -16,6 +17,9 @@ cmake --build build -j"$jobs"
 CMAKE_BUILD_PARALLEL_LEVEL="$jobs" .venv/bin/python -m pip install -q --disable-pip-version-check \
   --no-build-isolation --force-reinstall --no-deps .
 export FOLDFIT_REQUIRE_PACKAGE=1
+# tests/cli/slurm.sh starts a real Slurm cluster on this machine (tests/slurm/cluster.sh, as
+# root); here, where setup.sh installed it, not being able to is a failure, not a skip.
+export FOLDFIT_REQUIRE_SLURM=1
 ctest --test-dir build --output-on-failure -j"$jobs"
 [ "${FOLDFIT_QUICK_TEST:-0}" = 1 ] && exit 0
 

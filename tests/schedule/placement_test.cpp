@@ -121,5 +121,37 @@ TEST(Campaign, ArraysByClassAndBucketWithinLimits) {
   EXPECT_NE(script.find("--gpu=A100-40GB"), std::string::npos);
 }
 
+// A cluster whose every node has GPUs (no CPU partition): the data pipeline runs on the
+// cheapest class's partition, and asks for no more CPUs and RAM than its nodes have, else
+// Slurm keeps the task pending for ever (PartitionConfig).
+TEST(Campaign, DataPipelineWithinTheGpuNodesWithoutACpuPartition) {
+  Cluster c = parse_cluster_file(R"({"gpu_classes": [
+    {"partition": "gpu", "gres_type": "a100", "gpu": "A100-40GB", "gpus_per_node": 2, "mem_mb": 24000, "cpus": 2}]})",
+                                 "c.json", {});
+  ASSERT_FALSE(c.cpu);
+  Placer placer(c, {{"af3_release", "v3.0.4"}}, {});
+  Campaign camp;
+  camp.cluster = c;
+  Sizes s = sized(100);
+  camp.inputs.push_back({s.name, s.file, s.tokens, s.seeds, &placer.place(s)});
+  CampaignOptions o;
+  o.plan_dir = "/tmp/p";
+  o.output_dir = "/tmp/o";
+  build_arrays(camp, o);
+  ASSERT_EQ(camp.arrays.size(), 2u);
+  const ArrayJob& d = camp.arrays[0];
+  EXPECT_EQ(d.kind, "data_pipeline");
+  EXPECT_EQ(d.partition, "gpu");
+  EXPECT_EQ(d.cpus, 2);  // not --data_pipeline_cpus' 8
+  EXPECT_EQ(d.mem, c.classes[0].node_ram);  // not --data_pipeline_mem_gb's 64 GB
+  EXPECT_NE(d.mem_origin.find("capped at the node's RealMemory"), std::string::npos) << d.mem_origin;
+  // Below the node's figures nothing changes.
+  o.data_cpus = 1;
+  o.data_mem = Bytes(1000000000);
+  build_arrays(camp, o);
+  EXPECT_EQ(camp.arrays[0].cpus, 1);
+  EXPECT_EQ(camp.arrays[0].mem, Bytes(1000000000));
+}
+
 }  // namespace
 }  // namespace foldfit

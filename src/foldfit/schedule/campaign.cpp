@@ -156,9 +156,14 @@ void build_arrays(Campaign& c, const CampaignOptions& o) {
     d.cpus = o.data_cpus;
     d.mem = o.data_mem;
     d.mem_origin = "--data_pipeline_mem_gb";
-    if (c.cluster.cpu && c.cluster.cpu->cpus_per_node > 0) d.cpus = std::min(d.cpus, c.cluster.cpu->cpus_per_node);
-    if (c.cluster.cpu && c.cluster.cpu->node_ram > Bytes(0) && d.mem > c.cluster.cpu->node_ram) {
-      d.mem = c.cluster.cpu->node_ram;
+    // Within the data partition's nodes: the CPU partition's, else the cheapest class's (a
+    // cluster whose every node has GPUs). A task asking for more stays pending for ever
+    // (Slurm's reason PartitionConfig).
+    int data_node_cpus = c.cluster.cpu ? c.cluster.cpu->cpus_per_node : (cheapest ? cheapest->cpus_per_node : 0);
+    Bytes data_node_ram = c.cluster.cpu ? c.cluster.cpu->node_ram : (cheapest ? cheapest->node_ram : Bytes(0));
+    if (data_node_cpus > 0) d.cpus = std::min(d.cpus, data_node_cpus);
+    if (data_node_ram > Bytes(0) && d.mem > data_node_ram) {
+      d.mem = data_node_ram;
       d.mem_origin += ", capped at the node's RealMemory";
     }
     d.tasks = a.tasks;

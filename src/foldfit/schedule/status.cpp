@@ -298,7 +298,7 @@ ResubmitReport resubmit_failures(const CampaignStatus& status, SlurmClient& slur
 
   std::int64_t data_limit = cluster.cpu ? cluster.cpu->time_limit_seconds
                                         : (cluster.classes.empty() ? 0 : cluster.classes.front().time_limit_seconds);
-  Bytes data_ram = cluster.cpu ? cluster.cpu->node_ram : Bytes(0);
+  Bytes data_ram = cluster.cpu ? cluster.cpu->node_ram : (cluster.classes.empty() ? Bytes(0) : cluster.classes.front().node_ram);
 
   struct Old {
     std::int64_t data_time = 0, infer_time = 0, data_mem = 0, infer_mem = 0;

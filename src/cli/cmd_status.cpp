@@ -10,21 +10,21 @@ namespace foldfit::cli {
 
 const CommandSpec kStatusSpec{
     "status",
-    "Show where every input of a submitted campaign stands: done, running, pending, failed, out-of-memory or\n"
-    "timeout, from Slurm's accounting (sacct) and foldfit's history; --resubmit re-plans and submits failures.",
+    "Show where every input of a submitted campaign stands: done, running, pending, failed, out-of-memory,\n"
+    "timeout or cancelled, from Slurm's accounting (sacct) and foldfit's history; --resubmit re-plans and submits failures.",
     "PLAN_DIR [--resubmit] [--format=text|json]",
     "Asks 'sacct -n -P -j IDS --format=JobID,State,ExitCode,Elapsed' about the jobs in PLAN_DIR/submitted.json\n"
     "(and those of its resubmissions, PLAN_DIR/resubmit-N), and reads the history database the tasks share.\n"
     "--resubmit writes the next PLAN_DIR/resubmit-N and submits it: out of GPU memory (every configuration\n"
     "foldfit run tried) onto the cheapest class with more GPU memory that fits; out of host memory (Slurm\n"
-    "OUT_OF_MEMORY) with twice the --mem; timed out with one input per task and twice the --time; inference\n"
-    "tasks whose data-pipeline task failed, again. Other failures are listed, not resubmitted. Inputs already\n"
+    "OUT_OF_MEMORY) with twice the --mem; timed out with one input per task and twice the --time; cancelled\n"
+    "tasks (scancel), those of a failed node, and inference tasks whose data-pipeline task failed, again. Other failures are listed, not resubmitted. Inputs already\n"
     "resubmitted show the new round's state, so a second --resubmit sends nothing twice.\n"
     "Exit codes: 0 the status was read (and the resubmission, if any, submitted); 1 sacct or sbatch failed;\n"
     "2 not a plan folder or usage. See docs/campaigns.md.",
     {
         {"plan_dir", "DIR", "", "the plan folder (instead of PLAN_DIR)"},
-        {"resubmit", "", "false", "re-plan out-of-memory and timed-out inputs into PLAN_DIR/resubmit-N and submit them"},
+        {"resubmit", "", "false", "re-plan out-of-memory, timed-out and cancelled inputs into PLAN_DIR/resubmit-N and submit them"},
         {"format", "text|json", "text", "the report as text or JSON"},
     },
 };

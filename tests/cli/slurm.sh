@@ -4,8 +4,9 @@
 # gpu:h100:2, no GPU needed) in a private folder, and stops it at the end. A small campaign
 # with the fake AlphaFold 3 runs through it: the cluster as sinfo and scontrol describe it,
 # real job ids and array tasks, aftercorr dependencies, sacct's accounting joined into
-# foldfit status, an input out of GPU memory on the A100 class resubmitted onto the H100 class
-# and one that Slurm stopped at its --time resubmitted with twice the time.
+# foldfit status, an input out of GPU memory on the A100 class resubmitted onto the H100 class,
+# one that Slurm stopped at its --time resubmitted with twice the time, and one cancelled
+# with scancel mid-run (its AlphaFold 3 gone with it) resubmitted as planned.
 # tests/cli/submit.sh covers the same commands, and their failure paths, with stand-ins.
 #
 # Skipped (exit 77) when Slurm, munge or MariaDB is not installed or we are not root; with
@@ -30,6 +31,11 @@ trap 'bash "$cluster_sh" stop "$CL"; rm -rf "$WORK"' EXIT
 bash "$cluster_sh" start "$CL" $$ || fail "the test cluster did not start"
 source "$CL/env"
 cpus=$(cat "$CL/node_cpus") mem_mb=$(cat "$CL/node_mem_mb") host=$(hostname -s)
+
+# task_of INPUT [PLAN]: the inference array task that holds INPUT in the plan's manifest.
+task_of() { json_get "[i['inference']['task'] for i in d['inputs'] if i['name'] == '$1'][0]" < "${2:-$P}/manifest.json"; }
+# job_of ARRAY [PLAN]: the job id that submit recorded for ARRAY.
+job_of() { json_get "[a['job_id'] for a in d['arrays'] if a['name'] == '$1'][0]" < "${2:-$P}/submitted.json"; }
 
 # wait_for_jobs SECONDS: until squeue lists nothing and sacct has every task of the plan's
 # recorded jobs (and its resubmissions') in a final state.
@@ -66,7 +72,7 @@ make_job "$WORK/in/j60.json" j60 60
 # 2. The campaign, on a cluster file that names the data partition: two small inputs (one
 #    per task: a two-task array) on the A100 class, one that runs out of GPU memory there,
 #    one whose AlphaFold 3 outlasts its task's --time (one minute: --compile_minutes=0) in
-#    the first round.
+#    the first round, one that runs until it is cancelled.
 #    AlphaFold 3's GPU is as large as the card Slurm allocated to the task (scontrol's GRES
 #    of the job): 40 GiB on an a100, the fake's 80 GB on an h100; FAKE_AF3_PAIR makes the
 #    3000-residue input need more than any configuration leaves on the A100, less than the
@@ -77,6 +83,9 @@ gres=\$(scontrol show job -d "\$SLURM_JOB_ID" | sed -n 's/.* GRES=gpu:\([a-z0-9]
 echo "\$SLURM_JOB_NAME \${SLURM_ARRAY_JOB_ID}_\$SLURM_ARRAY_TASK_ID \${gres:-none}" >> $WORK/gres
 case "\$gres" in a100) export FAKE_GPU_MEMORY_BYTES=42949672960 ;; esac
 case "\$SLURM_JOB_NAME" in foldfit-infer-gpu-a100-512) export FAKE_AF3_SECONDS=600 ;; esac
+case "\$SLURM_JOB_NAME \$*" in
+  "foldfit-infer-gpu-a100-256 "*cancelme*) export FAKE_AF3_SECONDS=600; echo "\${SLURM_ARRAY_JOB_ID}_\$SLURM_ARRAY_TASK_ID" > $WORK/cancelme.running ;;
+esac
 case " \$* " in *" --norun_data_pipeline "*) [ -n "\$gres" ] || { echo "no GPU allocated to this task" >&2; exit 1; } ;; esac
 exec python3 $SRC/tests/fake_af3/run_alphafold.py "\$@"
 SH
@@ -85,6 +94,7 @@ export FOLDFIT_AF3_COMMAND=$WORK/af3 FAKE_AF3_PAIR=6000
 make_job "$WORK/in/j70.json" j70 70
 make_job "$WORK/in/big.json" big 3000
 make_job "$WORK/in/slow.json" slow 300
+make_job "$WORK/in/cancelme.json" cancelme 80
 cat > "$WORK/cluster.json" <<JSON
 {"cpu_partition": {"name": "cpu", "cpus": $cpus, "mem_mb": $mem_mb, "time_limit": "1-00:00:00"},
  "gpu_classes": [
@@ -96,7 +106,7 @@ JSON
   > "$WORK/plan.txt" 2>&1 || { cat "$WORK/plan.txt"; fail "plan"; }
 P=$WORK/plan
 [ "$(json_get '[(a["name"], a["tasks"]) for a in d["arrays"]]' < "$P/manifest.json")" = \
-  "[('data-gpu-a100-256', 2), ('infer-gpu-a100-256', 2), ('data-gpu-a100-512', 1), ('infer-gpu-a100-512', 1), ('data-gpu-a100-3072', 1), ('infer-gpu-a100-3072', 1)]" ] \
+  "[('data-gpu-a100-256', 3), ('infer-gpu-a100-256', 3), ('data-gpu-a100-512', 1), ('infer-gpu-a100-512', 1), ('data-gpu-a100-3072', 1), ('infer-gpu-a100-3072', 1)]" ] \
   || fail "arrays: $(json_get '[(a["name"], a["tasks"]) for a in d["arrays"]]' < "$P/manifest.json")"
 [ "$(json_get '[a["time"] for a in d["arrays"] if a["name"] == "infer-gpu-a100-512"][0]' < "$P/manifest.json")" = 00:01:00 ] \
   || fail "--time of infer-gpu-a100-512"
@@ -114,6 +124,22 @@ for id in $d256 $i256 $d512 $i512 $d3072 $i3072; do [[ "$id" =~ ^[0-9]+$ ]] || f
 "$FOLDFIT" submit "$P" > "$WORK/sub2" 2>&1 || { cat "$WORK/sub2"; fail "second submit"; }
 expect_contains "$WORK/sub2" "6 of 6 arrays submitted (0 now, 6 before)"
 "$FOLDFIT" status "$P" > "$WORK/s0.txt" || { cat "$WORK/s0.txt"; fail "status while the jobs run"; }
+# cancelme's AlphaFold 3 runs (its task has a GPU and its fake AlphaFold 3 has started):
+# scancel its task; within KillWait both its foldfit run and its AlphaFold 3 are gone.
+end=$((SECONDS + 180))
+until [ -s "$WORK/cancelme.running" ] && pgrep -f "run_alphafold.py.*cancelme" > /dev/null; do
+  ((SECONDS < end)) || { squeue >&2; fail "cancelme's AlphaFold 3 did not start"; }
+  sleep 0.5
+done
+cancel_task=$(cat "$WORK/cancelme.running")
+[ "$(json_get '[i["job"] for i in d["inputs"] if i["input"] == "cancelme"][0]' < <("$FOLDFIT" status "$P" --format=json))" = "$cancel_task" ] \
+  || fail "status names another task for cancelme than the one that runs it ($cancel_task)"
+scancel "$cancel_task"
+end=$((SECONDS + 30))
+while pgrep -f "run_alphafold.py.*cancelme" > /dev/null || pgrep -f "foldfit run.*cancelme" > /dev/null; do
+  ((SECONDS < end)) || { pgrep -af cancelme >&2; fail "cancelme's foldfit run or AlphaFold 3 outlived scancel"; }
+  sleep 0.5
+done
 wait_for_jobs 240
 
 # 4. Outcomes joined from sacct, the outputs and the history: the small ones done on the
@@ -121,25 +147,26 @@ wait_for_jobs 240
 #    there, its inference task FAILED; slow's inference task TIMEOUT.
 "$FOLDFIT" status "$P" --format=json > "$WORK/s1.json" || { cat "$WORK/s1.json"; fail "status"; }
 [ "$(json_get '{i["input"]: (i["outcome"], i["class"], i["half"], i["job"], i["slurm_state"], i["resubmit"]) for i in d["inputs"]}' < "$WORK/s1.json")" = \
-  "{'big': ('out-of-memory', 'gpu/a100', 'inference', '${i3072}_0', 'FAILED', 'gpu_memory'), 'j60': ('done', 'gpu/a100', 'inference', '${i256}_0', 'COMPLETED', None), 'j70': ('done', 'gpu/a100', 'inference', '${i256}_1', 'COMPLETED', None), 'slow': ('timeout', 'gpu/a100', 'inference', '${i512}_0', 'TIMEOUT', 'time')}" ] \
+  "{'big': ('out-of-memory', 'gpu/a100', 'inference', '${i3072}_0', 'FAILED', 'gpu_memory'), 'cancelme': ('cancelled', 'gpu/a100', 'inference', '$cancel_task', 'CANCELLED', 'again'), 'j60': ('done', 'gpu/a100', 'inference', '${i256}_$(task_of j60)', 'COMPLETED', None), 'j70': ('done', 'gpu/a100', 'inference', '${i256}_$(task_of j70)', 'COMPLETED', None), 'slow': ('timeout', 'gpu/a100', 'inference', '${i512}_0', 'TIMEOUT', 'time')}" ] \
   || { cat "$WORK/s1.json"; cat "$P"/logs/* >&2; fail "outcomes"; }
 [ "$(json_get 'd["counts"]' < "$WORK/s1.json")" = \
-  "{'done': 2, 'running': 0, 'pending': 0, 'failed': 0, 'out-of-memory': 1, 'timeout': 1, 'not-submitted': 0}" ] || fail "counts"
+  "{'done': 2, 'running': 0, 'pending': 0, 'failed': 0, 'out-of-memory': 1, 'timeout': 1, 'cancelled': 1, 'not-submitted': 0}" ] || fail "counts"
 json_get '[i["detail"] for i in d["inputs"] if i["input"] == "big"][0]' < "$WORK/s1.json" | grep -q "out of GPU memory on A100-40GB" \
   || fail "big's detail"
-json_get '[i["elapsed"] for i in d["inputs"]]' < "$WORK/s1.json" | grep -qE "^\['[0-9:-]+', '[0-9:-]+', '[0-9:-]+', '[0-9:-]+'\]$" \
+json_get '[i["elapsed"] for i in d["inputs"]]' < "$WORK/s1.json" | grep -qE "^\['[0-9:-]+'(, '[0-9:-]+'){4}\]$" \
   || fail "elapsed times from sacct: $(json_get '[i["elapsed"] for i in d["inputs"]]' < "$WORK/s1.json")"
 log=$(json_get '[i["log"] for i in d["inputs"] if i["input"] == "big"][0]' < "$WORK/s1.json")
 [ "$log" = "$P/logs/infer-gpu-a100-3072-${i3072}_0.out" ] && [ -s "$log" ] || fail "big's log $log"
 "$FOLDFIT" status "$P" > "$WORK/s1.txt" || fail "status text"
-expect_contains "$WORK/s1.txt" "4 inputs: 2 done, 1 out-of-memory, 1 timeout"
+expect_contains "$WORK/s1.txt" "5 inputs: 2 done, 1 out-of-memory, 1 timeout, 1 cancelled"
+expect_contains "$WORK/s1.txt" "inference task cancelled"
 expect_contains "$WORK/s1.txt" "inference task reached its --time"
 # Where Slurm ran them: the data tasks on partition cpu without a GPU, the inference tasks
 # on partition gpu with one a100 each (sacct's AllocTRES, and what each task saw).
 sacct -n -X -P -j "$d256,$i256,$d512,$i512,$d3072,$i3072" --format=JobID,Partition,AllocTRES,State > "$WORK/acct1"
-grep -q "^${d256}_1|cpu|" "$WORK/acct1" || { cat "$WORK/acct1"; fail "data task on partition cpu"; }
+grep -q "^${d256}_2|cpu|" "$WORK/acct1" || { cat "$WORK/acct1"; fail "data task on partition cpu"; }
 grep "^${d256}_" "$WORK/acct1" | grep -q "gres/gpu" && { cat "$WORK/acct1"; fail "a GPU given to a data task"; }
-for t in "${i256}_0" "${i256}_1" "${i512}_0" "${i3072}_0"; do
+for t in "${i256}_0" "${i256}_1" "${i256}_2" "${i512}_0" "${i3072}_0"; do
   grep "^$t|gpu|" "$WORK/acct1" | grep -q "gres/gpu:a100=1" || { cat "$WORK/acct1"; fail "$t's allocation"; }
 done
 # aftercorr as Slurm applied it: each inference task started once its data task had ended.
@@ -149,40 +176,48 @@ import sys
 t = {l.split("|")[0]: l.strip().split("|")[1:] for l in open(sys.argv[1]) if l.strip()}
 for pair in sys.argv[2:]:
     d, i = pair.split(":")
-    for task in range(2):
+    for task in range(3):
         if f"{i}_{task}" in t:
             assert t[f"{i}_{task}"][0] >= t[f"{d}_{task}"][1], (pair, task, t)
 PY
-for t in "${d256}_0" "${d256}_1" "${d512}_0" "${d3072}_0"; do
+for t in "${d256}_0" "${d256}_1" "${d256}_2" "${d512}_0" "${d3072}_0"; do
   grep -q "^foldfit-data-gpu-a100-[0-9]* $t none$" "$WORK/gres" || { cat "$WORK/gres"; fail "the data task $t ran without a GPU"; }
 done
-for t in "${i256}_0" "${i256}_1" "${i512}_0" "${i3072}_0"; do
+for t in "${i256}_0" "${i256}_1" "${i256}_2" "${i512}_0" "${i3072}_0"; do
   grep -q "^foldfit-infer-gpu-a100-[0-9]* $t a100$" "$WORK/gres" || { cat "$WORK/gres"; fail "$t ran on an a100"; }
 done
 
-# 5. --resubmit: big onto the H100 class, slow with twice the --time, a new round with its
+# 5. --resubmit: big onto the H100 class, slow with twice the --time, cancelme again as
+#    planned (its data JSON is kept: its data task redoes nothing), a new round with its
 #    own job ids; then all done.
 "$FOLDFIT" status "$P" --resubmit > "$WORK/r1" 2>&1 || { cat "$WORK/r1"; fail "resubmit"; }
 expect_contains "$WORK/r1" "resubmitting big: out-of-memory: gpu/a100 (A100-40GB) -> gpu/h100 (H100-80GB)"
 expect_contains "$WORK/r1" "resubmitting slow: timeout: one input per task, twice the --time"
-expect_contains "$WORK/r1" "4 of 4 arrays submitted (4 now, 0 before)"
+expect_contains "$WORK/r1" "resubmitting cancelme: cancelled: again, as planned"
+expect_contains "$WORK/r1" "6 of 6 arrays submitted (6 now, 0 before)"
 R=$P/resubmit-1
 grep -q "^#SBATCH --gres=gpu:h100:1$" "$R/infer-gpu-h100-3072-gpumem.sbatch" || fail "gres of the resubmission"
 [ "$(json_get '[(a["name"], a["class"], a["time"] if a["name"].endswith("-time") else "") for a in d["arrays"] if a["kind"] == "inference"]' < "$R/manifest.json")" = \
-  "[('infer-gpu-h100-3072-gpumem', 'gpu/h100', ''), ('infer-gpu-a100-512-time', 'gpu/a100', '00:02:00')]" ] \
+  "[('infer-gpu-a100-256-again', 'gpu/a100', ''), ('infer-gpu-h100-3072-gpumem', 'gpu/h100', ''), ('infer-gpu-a100-512-time', 'gpu/a100', '00:02:00')]" ] \
   || { cat "$R/manifest.json"; fail "the resubmitted inference arrays"; }
-read -r rd ri rdt rit <<< "$(json_get '" ".join(a["job_id"] for a in d["arrays"])' < "$R/submitted.json")"
-# A second --resubmit while it runs finds big pending or running, and sends nothing.
+ra=$(job_of infer-gpu-a100-256-again "$R") ri=$(job_of infer-gpu-h100-3072-gpumem "$R") rit=$(job_of infer-gpu-a100-512-time "$R")
+# A second --resubmit while it runs finds them pending or running, and sends nothing.
 "$FOLDFIT" status "$P" --resubmit > "$WORK/r2" 2>&1 || { cat "$WORK/r2"; fail "second resubmit"; }
 expect_contains "$WORK/r2" "nothing to resubmit"
 wait_for_jobs 240
 "$FOLDFIT" status "$P" --format=json > "$WORK/s2.json" || { cat "$WORK/s2.json"; fail "status after the resubmission"; }
 [ "$(json_get '{i["input"]: (i["outcome"], i["round"], i["class"], i["job"], i["slurm_state"]) for i in d["inputs"]}' < "$WORK/s2.json")" = \
-  "{'big': ('done', 1, 'gpu/h100', '${ri}_0', 'COMPLETED'), 'j60': ('done', 0, 'gpu/a100', '${i256}_0', 'COMPLETED'), 'j70': ('done', 0, 'gpu/a100', '${i256}_1', 'COMPLETED'), 'slow': ('done', 1, 'gpu/a100', '${rit}_0', 'COMPLETED')}" ] \
+  "{'big': ('done', 1, 'gpu/h100', '${ri}_0', 'COMPLETED'), 'cancelme': ('done', 1, 'gpu/a100', '${ra}_0', 'COMPLETED'), 'j60': ('done', 0, 'gpu/a100', '${i256}_$(task_of j60)', 'COMPLETED'), 'j70': ('done', 0, 'gpu/a100', '${i256}_$(task_of j70)', 'COMPLETED'), 'slow': ('done', 1, 'gpu/a100', '${rit}_0', 'COMPLETED')}" ] \
   || { cat "$WORK/s2.json"; cat "$R"/logs/* >&2; fail "final outcomes"; }
 sacct -n -X -P -j "$ri" --format=JobID,Partition,AllocTRES,State > "$WORK/acct2"
 grep "^${ri}_0|gpu|" "$WORK/acct2" | grep "gres/gpu:h100=1" | grep -q "|COMPLETED$" || { cat "$WORK/acct2"; fail "big's allocation"; }
 grep -q "^foldfit-infer-gpu-h100-3072-gpumem ${ri}_0 h100$" "$WORK/gres" || { cat "$WORK/gres"; fail "big ran on an h100"; }
+# The cancelled attempt is in the history, and the resumed one after it.
+"$FOLDFIT" history --history_db="$(json_get 'd["history_db"]' < "$P/manifest.json")" --input=cancelme --format=json \
+  > "$WORK/hist.json" 2> "$WORK/hist.err" || { cat "$WORK/hist.err"; fail "history"; }
+[ "$(json_get '[(r["outcome"], r["message"]) for r in d if r["input_path"].endswith("_data.json")]' < "$WORK/hist.json")" = \
+  "[('succeeded', ''), ('interrupted', 'interrupted by signal 15; AlphaFold 3 exit status 143')]" ] \
+  || { cat "$WORK/hist.json"; fail "cancelme's inference attempts in the history"; }
 "$FOLDFIT" status "$P" --resubmit > "$WORK/r3" 2>&1 || { cat "$WORK/r3"; fail "third resubmit"; }
 expect_contains "$WORK/r3" "nothing to resubmit"
 [ ! -e "$P/resubmit-2" ] || fail "a second round"

@@ -70,7 +70,12 @@ expect_contains "$WORK/sub2" "6 of 6 arrays submitted (2 now, 4 before)"
   "('gpu_memory', '105_0', 'FAILED')" ] || fail "big's status"
 json_get '[i["detail"] for i in d["inputs"] if i["input"] == "slow"][0]' < "$WORK/s1.json" | grep -q "fake AlphaFold 3 failure" \
   || fail "slow's failure from the history"
-sed -i 's/^103_0|FAILED|1:0|00:00:01$/103_0|TIMEOUT|0:0|00:45:00/' "$FAKE_SLURM_DIR/acct"
+# Its node failed, then (as if requeued and run again) it timed out.
+sed -i 's/^103_0|FAILED|1:0|00:00:01$/103_0|NODE_FAIL|0:0|00:10:00/' "$FAKE_SLURM_DIR/acct"
+"$FOLDFIT" status "$P" --format=json > "$WORK/s1b.json" || fail "status (node failure)"
+[ "$(json_get '[(i["outcome"], i["resubmit"], i["detail"]) for i in d["inputs"] if i["input"] == "slow"][0]' < "$WORK/s1b.json")" = \
+  "('failed', 'again', 'inference task ended NODE_FAIL: its node failed, not the input')" ] || { cat "$WORK/s1b.json"; fail "slow's node failure"; }
+sed -i 's/^103_0|NODE_FAIL|0:0|00:10:00$/103_0|TIMEOUT|0:0|00:45:00/' "$FAKE_SLURM_DIR/acct"
 "$FOLDFIT" status "$P" > "$WORK/s2.txt" || fail "status text"
 expect_contains "$WORK/s2.txt" "4 inputs: 2 done, 1 out-of-memory, 1 timeout"
 expect_contains "$WORK/s2.txt" "inference task reached its --time (00:45:00 elapsed)"

@@ -196,6 +196,16 @@ CampaignStatus campaign_status(const std::string& plan_dir, SlurmClient& slurm) 
       s.outcome = "out-of-memory";
       s.resubmit = "host_memory";
       s.detail = fmt::format("{} task exceeded its --mem (host RAM; Slurm {})", half, task->state);
+    } else if (task->state == "CANCELLED") {
+      // scancel, or Slurm's own cancel (a preemption without requeue). Its `foldfit run`
+      // and AlphaFold 3 ended with it; a new task resumes what it left.
+      s.outcome = "cancelled";
+      s.resubmit = "again";
+      s.detail = fmt::format("{} task cancelled ({} elapsed)", half, task->elapsed.empty() ? "none" : task->elapsed);
+    } else if (task->state == "NODE_FAIL" || task->state == "BOOT_FAIL") {
+      s.outcome = "failed";
+      s.resubmit = "again";
+      s.detail = fmt::format("{} task ended {}: its node failed, not the input", half, task->state);
     } else if (!on_data && run && run->record.outcome == RunOutcome::oom) {
       s.outcome = "out-of-memory";
       s.resubmit = "gpu_memory";
@@ -213,7 +223,7 @@ CampaignStatus campaign_status(const std::string& plan_dir, SlurmClient& slurm) 
 
 nlohmann::ordered_json status_json(const CampaignStatus& s) {
   nlohmann::ordered_json counts = nlohmann::ordered_json::object();
-  for (const char* k : {"done", "running", "pending", "failed", "out-of-memory", "timeout", "not-submitted"})
+  for (const char* k : {"done", "running", "pending", "failed", "out-of-memory", "timeout", "cancelled", "not-submitted"})
     counts[k] = s.counts.count(k) ? s.counts.at(k) : 0;
   nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
   for (const InputStatus& i : s.inputs)
@@ -228,7 +238,7 @@ nlohmann::ordered_json status_json(const CampaignStatus& s) {
 std::string status_text(const CampaignStatus& s) {
   std::string out = fmt::format("{}: {} inputs", s.plan_dir, s.inputs.size());
   std::string sep = ": ";
-  for (const char* k : {"done", "running", "pending", "failed", "out-of-memory", "timeout", "not-submitted"})
+  for (const char* k : {"done", "running", "pending", "failed", "out-of-memory", "timeout", "cancelled", "not-submitted"})
     if (s.counts.count(k)) out += fmt::format("{}{} {}", sep, s.counts.at(k), k), sep = ", ";
   out += s.rounds > 1 ? fmt::format(" ({} resubmission round(s))\n", s.rounds - 1) : "\n";
   out += fmt::format("{:<20} {:<14} {:<16} {:<5} {:<12} {:<13} {}\n", "input", "outcome", "class", "round", "job", "slurm", "detail");
@@ -366,6 +376,7 @@ ResubmitReport resubmit_failures(const CampaignStatus& status, SlurmClient& slur
     std::string what = s.resubmit == "gpu_memory" ? fmt::format("{} ({}) -> {} ({})", g.name, g.gpu.name, to.name, to.gpu.name)
                        : s.resubmit == "time"     ? "one input per task, twice the --time"
                        : s.resubmit == "host_memory" ? "twice the --mem"
+                       : s.resubmit == "again"       ? "again, as planned"
                                                      : "again (its data-pipeline task failed)";
     rep.moved.push_back({s.name, fmt::format("{}: {}", s.outcome, what)});
     groups[s.resubmit].push_back({std::move(in), old});

@@ -22,13 +22,13 @@
 
 namespace foldfit {
 
-// done | running | pending | failed | out-of-memory | timeout | not-submitted
+// done | running | pending | failed | out-of-memory | timeout | cancelled | not-submitted
 struct InputStatus {
   std::string name;
   std::string outcome;
   std::string detail;        // why, from the state, accounting and history
   std::string half;          // "data_pipeline" | "inference": the half the outcome comes from
-  std::string resubmit;      // "" | "gpu_memory" | "host_memory" | "time" | "dependency": how --resubmit treats it
+  std::string resubmit;      // "" | "gpu_memory" | "host_memory" | "time" | "dependency" | "again": how --resubmit treats it
   int round = 0;
   std::string klass, gpu;
   std::string array, job;    // the array and "JOBID_TASK" of that half

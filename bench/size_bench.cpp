@@ -4,7 +4,10 @@
 // chains with deep inline unpaired and paired MSAs and inline template mmCIFs), then, in
 // one run and on one core, times foldfit's reader + sizer and
 //   python3 -c "import json,sys; json.load(open(sys.argv[1]))"
-// on the same file, and reports throughput, the ratio and the peak RSS of each.
+// on the same file, and reports throughput, the ratio and the peak RSS of each. Where
+// simdjson is installed (Debian's libsimdjson-dev), also simdjson's DOM parser on the same
+// file (load, parse, count the first chain's MSA rows): the reference for the best a JSON
+// library does, which holds the whole document, so its peak RSS is above the file's size.
 //
 // usage: size_bench [--mb=N] [--repeat=K] [--file=PATH] [--keep]
 #include <fmt/format.h>
@@ -22,6 +25,10 @@
 #include <vector>
 
 #include "foldfit/sizes/sizes.hpp"
+
+#ifdef FOLDFIT_BENCH_SIMDJSON
+#include <simdjson.h>
+#endif
 
 namespace {
 
@@ -79,21 +86,21 @@ struct Run {
   long max_rss_kb = 0;
 };
 
-Run time_foldfit(const std::string& path) {
-  // In a child so its peak RSS is its own.
+// Forks, runs `work` in the child (which returns a count that must be > 0), and returns
+// the wall time and the child's peak RSS.
+template <typename Work>
+Run time_child(const char* what, Work work) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe");
   auto start = Clock::now();
   pid_t pid = fork();
   if (pid == 0) {
-    foldfit::Ccd ccd;
-    std::vector<foldfit::Sizes> s = foldfit::size_file(path, ccd, {}, {});
-    std::int64_t rows = static_cast<std::int64_t>(s.front().msa_rows);
-    if (write(fds[1], &rows, sizeof rows) != sizeof rows) _exit(3);
+    std::int64_t n = work();
+    if (write(fds[1], &n, sizeof n) != sizeof n) _exit(3);
     _exit(0);
   }
-  std::int64_t rows = 0;
-  if (read(fds[0], &rows, sizeof rows) != sizeof rows) throw std::runtime_error("foldfit child failed");
+  std::int64_t n = 0;
+  ssize_t got = read(fds[0], &n, sizeof n);
   int status = 0;
   struct rusage ru {};
   wait4(pid, &status, 0, &ru);
@@ -102,9 +109,33 @@ Run time_foldfit(const std::string& path) {
   r.max_rss_kb = ru.ru_maxrss;
   close(fds[0]);
   close(fds[1]);
-  if (rows <= 0) throw std::runtime_error("foldfit counted no MSA rows");
+  if (got != sizeof n || n <= 0) throw std::runtime_error(std::string(what) + " failed");
   return r;
 }
+
+Run time_foldfit(const std::string& path) {
+  // In a child so its peak RSS is its own.
+  return time_child("foldfit", [&]() -> std::int64_t {
+    foldfit::Ccd ccd;
+    std::vector<foldfit::Sizes> s = foldfit::size_file(path, ccd, {}, {});
+    return static_cast<std::int64_t>(s.front().msa_rows);
+  });
+}
+
+#ifdef FOLDFIT_BENCH_SIMDJSON
+Run time_simdjson(const std::string& path) {
+  return time_child("simdjson", [&]() -> std::int64_t {
+    simdjson::padded_string json;
+    if (simdjson::padded_string::load(path).get(json)) return 0;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(json).get(doc)) return 0;
+    std::string_view msa;
+    if (doc["sequences"].at(0)["protein"]["unpairedMsa"].get(msa)) return 0;
+    return static_cast<std::int64_t>(std::count(msa.begin(), msa.end(), '>'));
+  });
+}
+#endif
 
 Run time_python(const std::string& path) {
   auto start = Clock::now();
@@ -161,11 +192,17 @@ int main(int argc, char** argv) {
   }
   double mbytes = static_cast<double>(bytes) / 1e6;
   fmt::print("file: {} ({:.1f} MB), best of {} runs each, pinned to one core\n", file, mbytes, repeat);
-  Run best_ff{1e9, 0}, best_py{1e9, 0};
+  Run best_ff{1e9, 0}, best_py{1e9, 0}, best_sj{1e9, 0};
   for (int k = 0; k < repeat; ++k) {
     Run f = time_foldfit(file);
     Run p = time_python(file);
-    fmt::print("  run {}: foldfit {:.3f} s, python {:.3f} s\n", k + 1, f.seconds, p.seconds);
+    std::string sj_text;
+#ifdef FOLDFIT_BENCH_SIMDJSON
+    Run j = time_simdjson(file);
+    if (j.seconds < best_sj.seconds) best_sj = j;
+    sj_text = fmt::format(", simdjson {:.3f} s", j.seconds);
+#endif
+    fmt::print("  run {}: foldfit {:.3f} s, python {:.3f} s{}\n", k + 1, f.seconds, p.seconds, sj_text);
     if (f.seconds < best_ff.seconds) best_ff = f;
     if (p.seconds < best_py.seconds) best_py = p;
   }
@@ -174,8 +211,17 @@ int main(int argc, char** argv) {
              mbytes / 1e3 / best_ff.seconds, best_ff.max_rss_kb / 1024.0);
   fmt::print("{:<26} {:>9.3f} {:>10.2f} {:>13.1f}\n", "python3 json.load", best_py.seconds,
              mbytes / 1e3 / best_py.seconds, best_py.max_rss_kb / 1024.0);
+#ifdef FOLDFIT_BENCH_SIMDJSON
+  fmt::print("{:<26} {:>9.3f} {:>10.2f} {:>13.1f}\n", "simdjson DOM parse", best_sj.seconds,
+             mbytes / 1e3 / best_sj.seconds, best_sj.max_rss_kb / 1024.0);
+#else
+  fmt::print("(simdjson not found at build time: no reference row; Debian: libsimdjson-dev)\n");
+#endif
   fmt::print("speed-up foldfit / python: {:.1f}x; foldfit peak RSS / file size: {:.3f}\n",
              best_py.seconds / best_ff.seconds, best_ff.max_rss_kb * 1024.0 / static_cast<double>(bytes));
+#ifdef FOLDFIT_BENCH_SIMDJSON
+  fmt::print("foldfit time / simdjson time: {:.2f}\n", best_ff.seconds / best_sj.seconds);
+#endif
   if (generated && !keep) std::remove(file.c_str());
   return 0;
 }

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake git pkg-config
   libfmt-dev nlohmann-json3-dev libcifpp-dev librdkit-dev libboost-dev
   libsqlite3-dev zlib1g-dev liblzma-dev libzstd-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev
   python3 python3-venv clang-14 libclang-rt-14-dev
   slurm-wlm slurmdbd munge mariadb-server
 )

@@ -163,7 +163,8 @@ start() {
   echo "$mem" > "$D/node_mem_mb"
   cat > "$D/etc/slurm.conf" <<CONF
 ClusterName=foldfit-test
-SlurmctldHost=$host
+# By address, so that the test needs no name resolution of this host.
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 SlurmUser=root
@@ -200,7 +201,7 @@ MinJobAge=600
 KillWait=5
 MaxArraySize=1001
 GresTypes=gpu
-NodeName=$host $hardware Gres=gpu:a100:2,gpu:h100:2 State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 $hardware Gres=gpu:a100:2,gpu:h100:2 State=UNKNOWN
 PartitionName=cpu Nodes=$host Default=YES MaxTime=1-00:00:00 State=UP
 PartitionName=gpu Nodes=$host MaxTime=1-00:00:00 State=UP
 CONF

@@ -601,7 +601,7 @@ std::string campaign_html(const Campaign& c, const json& s) {
   double y = 10;
   for (const auto& k : s["classes"]) {
     std::size_t n = k["inputs"].get<std::size_t>();
-    double w = 560.0 * static_cast<double>(n) / static_cast<double>(most);
+    double w = 460.0 * static_cast<double>(n) / static_cast<double>(most);
     o += fmt::format("<text x=\"254\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{} ({})</text>"
                      "<rect class=\"class-bar\" x=\"260\" y=\"{}\" width=\"{}\" height=\"18\" fill=\"{}\" data-class=\"{}\" "
                      "data-inputs=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{} inputs, {:.2f} GPU-hours</text>\n",

@@ -209,6 +209,38 @@ TEST(HtmlReport, CurveIsThePlannersEstimate) {
   }
 }
 
+TEST(HtmlReport, AlternativesAreOneChangeFromThePlan) {
+  Page p = page(2000, {{"gpu", "A100-80GB"}});
+  const Plan& plan = p.planned.plan;
+  std::map<std::string, RunSettings> expected;
+  RunSettings xla = plan.settings;
+  xla.flash_attention.value = "xla";
+  expected["xla_attention"] = xla;
+  RunSettings one = plan.settings;
+  one.num_diffusion_samples.value = 1;
+  expected["one_sample"] = one;
+  RunSettings shard = plan.settings;
+  shard.pair_transition_shard_spec.value = documented_40gb_shard_spec();
+  expected["shard_40gb"] = shard;
+  std::size_t checked = 0;
+  for (const report::Curve& c : p.charts.curves) {
+    auto it = expected.find(c.key);
+    if (it == expected.end()) continue;
+    ++checked;
+    for (const report::CurveStep& s : c.steps) {
+      MemoryEstimate e = estimate_at(p.planned.inputs, it->second, s.to);
+      EXPECT_EQ(s.total, e.total) << c.key << " at " << s.to;
+    }
+  }
+  EXPECT_EQ(checked, expected.size());
+  // XLA attention needs more memory than flash attention at the largest size shown.
+  const report::Curve* flash = &p.charts.curves.front();
+  for (const report::Curve& c : p.charts.curves)
+    if (c.key == "xla_attention") {
+      EXPECT_GT(c.steps.back().total, flash->steps.back().total);
+    }
+}
+
 TEST(HtmlReport, EveryTableGpuWithTheVerdictEstimateGives) {
   Page p = page(2500, {{"gpu", "A100-40GB"}, {"num_diffusion_samples", "5"}});
   std::regex row("<tr class=\"[a-z]+\" data-gpu=\"([^\"]+)\" data-verdict=\"([a-z_]+)\" data-peak-bytes=\"([0-9]+)\"");

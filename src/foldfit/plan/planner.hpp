@@ -97,6 +97,9 @@ Plan fit_settings(const PlanInputs& in);
 // the HTML report (report/html_report.hpp) come from it.
 MemoryEstimate estimate_at(const PlanInputs& in, const RunSettings& s, std::int64_t tokens);
 
+// The pair-transition shard spec AlphaFold 3 documents for 40 GB cards, one of the levers.
+const SizeSpec& documented_40gb_shard_spec();
+
 // What the runtime model is given for a plan: its padded N, recycles, samples per run,
 // runs (seeds x sample splits) and unified-memory spill. plan.runtime is its estimate.
 RuntimeInputs runtime_inputs(const Plan& plan, const PlanInputs& in);

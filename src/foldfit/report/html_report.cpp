@@ -127,12 +127,14 @@ const char* curve_colour(const std::string& key) {
   if (key == "plan") return kBlue;
   if (key == "as_given") return kOrange;
   if (key == "xla_attention") return kPurple;
+  if (key == "shard_40gb") return kBlack;
   return kGreen;
 }
 const char* curve_dash(const std::string& key) {
   if (key == "plan") return "";
   if (key == "as_given") return " stroke-dasharray=\"8 4\"";
   if (key == "xla_attention") return " stroke-dasharray=\"2 3\"";
+  if (key == "shard_40gb") return " stroke-dasharray=\"3 2 8 2\"";
   return " stroke-dasharray=\"10 3 2 3\"";
 }
 
@@ -491,6 +493,12 @@ EstimateCharts estimate_charts(const PlannedInput& planned, const PlanRequest& r
     RunSettings s = p.settings;
     s.num_diffusion_samples.value = 1;
     curve("one_sample", "plan with 1 diffusion sample", s);
+  }
+  if (!p.settings.pair_transition_shard_spec.user_set() &&
+      !(p.settings.pair_transition_shard_spec.value == documented_40gb_shard_spec())) {
+    RunSettings s = p.settings;
+    s.pair_transition_shard_spec.value = documented_40gb_shard_spec();
+    curve("shard_40gb", "plan with the 40 GB pair-transition shards", s);
   }
 
   // XLA's figures for this GPU, at the plan curve's settings that change memory.

@@ -29,7 +29,7 @@ struct CurveStep {
   Bytes total, low, high;  // peak device memory and its band (MemoryEstimate)
 };
 struct Curve {
-  std::string key;    // "plan", "as_given", "xla_attention", "one_sample"
+  std::string key;    // "plan", "as_given", "xla_attention", "one_sample", "shard_40gb"
   std::string label;  // "plan's settings", ...
   std::vector<CurveStep> steps;
 };

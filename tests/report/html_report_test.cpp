@@ -264,6 +264,7 @@ TEST(HtmlReport, XlaCompilesOfThisGpuOnTheSameAxes) {
     if (x.backend == "cuda-deviceless" && x.target == "H100-80GB" && x.measurement.config.flash_attention == "triton" &&
         x.measurement.config.num_diffusion_samples == 5 &&
         x.measurement.config.pair_transition_shard_spec == default_pair_transition_shard_spec() &&
+        x.measurement.config.glu_implementation == p.planned.plan.after.glu_implementation &&
         x.measurement.config.padded_tokens <= p.charts.max_tokens)
       ++expected;
   EXPECT_EQ(p.charts.xla.size(), expected);

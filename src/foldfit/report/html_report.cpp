@@ -501,13 +501,14 @@ EstimateCharts estimate_charts(const PlannedInput& planned, const PlanRequest& r
     curve("shard_40gb", "plan with the 40 GB pair-transition shards", s);
   }
 
-  // XLA's figures for this GPU, at the plan curve's settings that change memory.
+  // XLA's figures for this GPU, at the plan curve's settings that change memory (and its GLU).
   for (const XlaCompile& x : xla) {
     const ModelConfig& c = x.measurement.config;
     if (x.backend != "cuda-deviceless" || x.target != in.device.spec.name || x.measurement.af3 != in.af3_release) continue;
     if (c.flash_attention != p.settings.flash_attention.value ||
         c.num_diffusion_samples != p.settings.num_diffusion_samples.value ||
-        !(c.pair_transition_shard_spec == p.settings.pair_transition_shard_spec.value) || c.padded_tokens > ch.max_tokens)
+        !(c.pair_transition_shard_spec == p.settings.pair_transition_shard_spec.value) ||
+        c.glu_implementation != p.after.glu_implementation || c.padded_tokens > ch.max_tokens)
       continue;
     ch.xla.push_back({c.padded_tokens, x.measurement.pool_peak});
   }

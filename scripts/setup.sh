@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev
   python3 python3-venv clang-14 libclang-rt-14-dev
   slurm-wlm slurmdbd munge mariadb-server
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

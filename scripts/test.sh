@@ -20,6 +20,8 @@ export FOLDFIT_REQUIRE_PACKAGE=1
 # tests/cli/slurm.sh starts a real Slurm cluster on this machine (tests/slurm/cluster.sh, as
 # root); here, where setup.sh installed it, not being able to is a failure, not a skip.
 export FOLDFIT_REQUIRE_SLURM=1
+# tests/cli/html_chromium.sh renders the HTML report in headless Chromium (setup.sh installs it).
+export FOLDFIT_REQUIRE_CHROMIUM=1
 ctest --test-dir build --output-on-failure -j"$jobs"
 [ "${FOLDFIT_QUICK_TEST:-0}" = 1 ] && exit 0
 

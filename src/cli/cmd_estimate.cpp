@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <iostream>
+#include <memory>
 
 #include "commands.hpp"
 #include "foldfit/common/error.hpp"
+#include "foldfit/common/atomic_file.hpp"
 #include "foldfit/report/estimate_report.hpp"
+#include "foldfit/report/html_report.hpp"
 #include "foldfit/report/sizes_report.hpp"
 #include "foldfit/run/af3_args.hpp"
 #include "inputs.hpp"
@@ -20,6 +23,8 @@ std::vector<OptionSpec> estimate_options() {
   std::vector<OptionSpec> o = planning_option_specs();
   o.push_back({"format", "text|json", "text", "output format; json is documented in docs/json-output.md"});
   o.push_back({"explain", "", "false", "show every phase with its tensors, shapes and AlphaFold 3 sources"});
+  o.push_back({"html", "FILE", "", "also write the report as one self-contained HTML page (one input; docs/report.md)"});
+  o.push_back({"force", "", "false", "replace an existing --html file"});
   return o;
 }
 
@@ -57,12 +62,22 @@ const CommandSpec kEstimateSpec{
     "Exit codes: 0 fits as given; 10 fits with the plan's changes; 11 cannot fit; 2 invalid input\n"
     "or usage; 1 other errors. With --input_dir: the worst outcome over all inputs (2 when any\n"
     "input is invalid), each input reported as it is read.\n"
+    "--html=FILE writes the same report as an HTML page (memory against token count for this GPU,\n"
+    "the estimate by phase, the plan, every table GPU's verdict; docs/report.md) for one input,\n"
+    "atomically, never over an existing file without --force.\n"
     "Units: GB = 10^9 bytes, GiB = 2^30 bytes.",
     estimate_options(),
 };
 
 int print_estimates(const ParsedOptions& options, const Planning& planning, const std::string& format, bool explain) {
   SizeOptions size_options = size_options_from(options, planning.release);
+  // --html: refused before anything is read when the file exists (unless --force).
+  std::unique_ptr<AtomicFile> html;
+  if (auto path = options.get("html")) {
+    if (options.has("input_dir") || options.has("input_list"))
+      throw UsageError("--html shows one input: give --json_path=FILE (the page of a campaign: foldfit plan --html)");
+    html = std::make_unique<AtomicFile>(*path, options.flag("force", false));
+  }
   int worst = kOk;
   std::size_t counts[3] = {0, 0, 0};
   bool list = false;
@@ -76,6 +91,11 @@ int print_estimates(const ParsedOptions& options, const Planning& planning, cons
     const Plan& p = planned.plan;
     require_runnable(p);
     report::EstimateReport r = report::report_of(planned);
+    if (html) {
+      if (list) throw UsageError(fmt::format("--html shows one input: {} holds several", s.file));
+      html->write(report::estimate_html(report::estimate_json(r), report::estimate_charts(planned, planning.request)));
+      html->commit();
+    }
     if (format == "json") {
       std::string text = report::estimate_json(r).dump(2);
       if (!list) std::cout << text << "\n";

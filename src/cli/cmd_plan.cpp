@@ -5,12 +5,15 @@
 
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "commands.hpp"
+#include "foldfit/common/atomic_file.hpp"
 #include "foldfit/common/error.hpp"
 #include "foldfit/common/flag_values.hpp"
 #include "foldfit/common/process_environment.hpp"
+#include "foldfit/report/html_report.hpp"
 #include "foldfit/run/af3_args.hpp"
 #include "foldfit/schedule/campaign.hpp"
 #include "inputs.hpp"
@@ -31,7 +34,7 @@ std::vector<OptionSpec> plan_options() {
   for (OptionSpec& s : device_option_specs())
     if (kCampaignDeviceFlags.count(s.name)) o.push_back(s);
   o.push_back({"plan_dir", "DIR", "", "the plan folder to write (required; refused when it exists, unless --force)"});
-  o.push_back({"force", "", "false", "replace an existing plan folder"});
+  o.push_back({"force", "", "false", "replace an existing plan folder (and --html file)"});
   o.push_back({"cluster_file", "FILE", "", "the cluster as JSON (docs/campaigns.md); default: ask Slurm (sinfo, scontrol)"});
   o.push_back({"gpu_map", "TYPE=GPU,...", "", "Gres types as table GPUs, e.g. a100=A100-80GB (MIG: 3g.40gb=H100-80GB)"});
   o.push_back({"gpu_cost", "CLASS=COST,...", "GPU memory in GB", "cost per GPU-hour by Gres type or class (partition/type)"});
@@ -52,6 +55,7 @@ std::vector<OptionSpec> plan_options() {
   o.push_back({"max_array_size", "N", "1000", "most tasks in one job array (Slurm's MaxArraySize less one); larger arrays are split"});
   o.push_back({"sbatch", "LINE;LINE", "", "extra #SBATCH lines for every script, e.g. '--account=abc;--qos=normal'"});
   o.push_back({"format", "text|json", "text", "the summary as text or JSON"});
+  o.push_back({"html", "FILE", "", "also write the campaign as one self-contained HTML page (docs/report.md; --force replaces it)"});
   return o;
 }
 
@@ -89,7 +93,9 @@ const CommandSpec kPlanSpec{
     "one. Each input gets the plan 'foldfit estimate --gpu=GPU --host_ram_gb=NODE_RAM' gives it, on the first\n"
     "class in cost order that fits. run_alphafold.py flags not interpreted here go to every task.\n"
     "Exit codes: 0 every input placed; 11 some fit nowhere (the rest is planned); 2 invalid input or usage;\n"
-    "1 other errors. See docs/campaigns.md.",
+    "1 other errors. --html=FILE also writes the campaign as an HTML page (inputs per GPU class, padded sizes,\n"
+    "GPU-hours, inputs that fit nowhere; docs/report.md), atomically, never over a file without --force.\n"
+    "See docs/campaigns.md.",
     plan_options(),
 };
 
@@ -101,6 +107,9 @@ int run_plan(const ParsedOptions& options) {
   std::string format = options.choice("format", {"text", "json"}).value_or("text");
   bool force = options.flag("force", false);
   if (fs::exists(*plan_dir) && !force) throw UsageError(fmt::format("{} exists; give --force to replace it", *plan_dir));
+  // --html: refused before anything is written when the file exists (unless --force).
+  std::unique_ptr<AtomicFile> html;
+  if (auto path = options.get("html")) html = std::make_unique<AtomicFile>(*path, force);
 
   ClusterOverrides over;
   if (auto m = options.get("gpu_map")) over.gpu_map = pairs("gpu_map", *m);
@@ -175,6 +184,10 @@ int run_plan(const ParsedOptions& options) {
   build_arrays(campaign, co);
   write_plan_folder(campaign, co);
   nlohmann::ordered_json summary = campaign_summary(campaign);
+  if (html) {
+    html->write(report::campaign_html(campaign, summary));
+    html->commit();
+  }
   if (format == "json") {
     summary["plan_dir"] = co.plan_dir;
     std::cout << summary.dump(2) << "\n";

@@ -27,12 +27,18 @@ extern const char foldfit_verify_targets_begin[];
 extern const char foldfit_verify_targets_end[];
 extern const char foldfit_xla_gpu_targets_begin[];
 extern const char foldfit_xla_gpu_targets_end[];
+extern const char foldfit_xla_compiles_begin[];
+extern const char foldfit_xla_compiles_end[];
 }
 
 namespace foldfit::embedded {
 
 std::string_view ccd_atoms_tsv() {
   return {foldfit_ccd_atoms_begin, static_cast<std::size_t>(foldfit_ccd_atoms_end - foldfit_ccd_atoms_begin)};
+}
+
+std::string_view xla_compiles_csv() {
+  return {foldfit_xla_compiles_begin, static_cast<std::size_t>(foldfit_xla_compiles_end - foldfit_xla_compiles_begin)};
 }
 
 std::string_view gpus_tsv() {

@@ -20,6 +20,9 @@ std::string_view calibration_overlays_json();
 // data/af3_documented_limits.csv: AlphaFold 3's documented token limits and timings.
 std::string_view documented_limits_csv();
 
+// data/xla/alphafold3-v3.0.4.csv: XLA's memory figures of AlphaFold 3 v3.0.4 compiles.
+std::string_view xla_compiles_csv();
+
 // data/runtime_model.json: the runtime model's anchor GPUs and assumptions.
 std::string_view runtime_model_json();
 

@@ -94,4 +94,11 @@ foldfit_xla_gpu_targets_begin:
 foldfit_xla_gpu_targets_end:
     .byte 0
 
+    .global foldfit_xla_compiles_begin
+    .global foldfit_xla_compiles_end
+foldfit_xla_compiles_begin:
+    .incbin "xla/alphafold3-v3.0.4.csv"
+foldfit_xla_compiles_end:
+    .byte 0
+
     .section .note.GNU-stack,"",@progbits

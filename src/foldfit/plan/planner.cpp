@@ -398,6 +398,16 @@ Plan fit_settings(const PlanInputs& in) {
   return plan;
 }
 
+const SizeSpec& documented_40gb_shard_spec() {
+  static const SizeSpec spec = SizeSpec::parse(kShardSpec40GB);
+  return spec;
+}
+
+MemoryEstimate estimate_at(const PlanInputs& in, const RunSettings& s, std::int64_t tokens) {
+  Calibration cal = calibration_for(in, in.device.spec.architecture, s.flash_attention.value);
+  return in.model->estimate(model_config_on(in, s, s.padded_tokens(tokens), in.device.spec), cal);
+}
+
 RuntimeInputs runtime_inputs(const Plan& plan, const PlanInputs& in) {
   const RunSettings& s = plan.settings;
   RuntimeInputs rt;

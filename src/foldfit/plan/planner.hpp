@@ -92,6 +92,14 @@ struct Plan {
 
 Plan fit_settings(const PlanInputs& in);
 
+// The estimate the planner makes for settings `s` at `tokens` (padded with s's buckets) on
+// the planned device, with the calibration for s's attention implementation: the curves of
+// the HTML report (report/html_report.hpp) come from it.
+MemoryEstimate estimate_at(const PlanInputs& in, const RunSettings& s, std::int64_t tokens);
+
+// The pair-transition shard spec AlphaFold 3 documents for 40 GB cards, one of the levers.
+const SizeSpec& documented_40gb_shard_spec();
+
 // What the runtime model is given for a plan: its padded N, recycles, samples per run,
 // runs (seeds x sample splits) and unified-memory spill. plan.runtime is its estimate.
 RuntimeInputs runtime_inputs(const Plan& plan, const PlanInputs& in);

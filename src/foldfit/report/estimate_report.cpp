@@ -229,6 +229,7 @@ nlohmann::ordered_json estimate_json(const EstimateReport& r) {
   g["budget_bytes"] = p.budget.pool.count();  // with the plan's settings
   g["budget_origin"] = p.budget.origin;
   g["budget_as_given_bytes"] = p.budget_before.pool.count();
+  g["budget_host_spill_bytes"] = p.budget.host_spill.count();  // unified memory: the pool's part in host RAM
   g["used_by_others_bytes"] = d.used_by_others.count();
   g["spill_permitted_bytes"] = d.spill_permitted.count();
   g["host_ram_bytes"] = d.host_ram > Bytes(0) ? nlohmann::ordered_json(d.host_ram.count()) : nlohmann::ordered_json();

@@ -65,13 +65,7 @@ int main(int argc, char** argv) {
     s.padded_tokens = Buckets().pad(s.tokens);
     s.chains = 1;
     s.seeds = i % 5 + 1;
-    CampaignInput in;
-    in.name = s.name;
-    in.file = s.file;
-    in.tokens = s.tokens;
-    in.seeds = s.seeds;
-    in.placement = &placer.place(s);
-    campaign.inputs.push_back(std::move(in));
+    campaign.inputs.push_back(campaign_input(s, placer.place(s)));
   }
   CampaignOptions options;
   options.plan_dir = "/nonexistent/plan";

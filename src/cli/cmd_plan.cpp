@@ -169,13 +169,7 @@ int run_plan(const ParsedOptions& options) {
   SizeOptions size_options = size_options_from(options, release);
   // Streamed: one file at a time; only the placement (memoised by size) is kept per input.
   std::size_t invalid = for_each_input(options, size_options, [&](const Sizes& s, const InputVisit&) {
-    CampaignInput in;
-    in.name = s.name;
-    in.file = s.file;
-    in.tokens = s.tokens;
-    in.seeds = s.seeds;
-    in.placement = &placer.place(s);
-    campaign.inputs.push_back(std::move(in));
+    campaign.inputs.push_back(campaign_input(s, placer.place(s)));
   });
   if (invalid > 0) {
     std::cerr << fmt::format("foldfit: {} invalid input file(s); nothing written\n", invalid);

@@ -59,6 +59,17 @@ struct CampaignInput {
   int inference_array = -1, inference_task = -1;
 };
 
+// The campaign's entry of one sized input and where the placer put it.
+inline CampaignInput campaign_input(const Sizes& s, const Placement& placement) {
+  CampaignInput in;
+  in.name = s.name;
+  in.file = s.file;
+  in.tokens = s.tokens;
+  in.seeds = s.seeds;
+  in.placement = &placement;
+  return in;
+}
+
 struct ArrayJob {
   std::string name;          // "data", "infer-gpu-a100-768", ...
   std::string kind;          // "data_pipeline" | "inference"

@@ -366,12 +366,7 @@ ResubmitReport resubmit_failures(const CampaignStatus& status, SlurmClient& slur
                                       : fmt::format("no longer fits {} as planned now", g.name)});
       continue;
     }
-    CampaignInput in;
-    in.name = entry->name;
-    in.file = entry->file;
-    in.tokens = entry->tokens;
-    in.seeds = sizes.seeds;
-    in.placement = &p;
+    CampaignInput in = campaign_input(sizes, p);
     const GpuClass& to = cluster.classes[static_cast<std::size_t>(p.class_index)];
     std::string what = s.resubmit == "gpu_memory" ? fmt::format("{} ({}) -> {} ({})", g.name, g.gpu.name, to.name, to.gpu.name)
                        : s.resubmit == "time"     ? "one input per task, twice the --time"

@@ -105,7 +105,7 @@ std::vector<Lever> levers(const Context& ctx) {
   out.push_back({"buckets", "none", "one extra compile for this size", [&](RunSettings& s, const Context&, Change& c) {
                    if (s.buckets.user_set()) return false;
                    std::int64_t padded = s.buckets.value.pad(sz.tokens);
-                   std::int64_t tight = (sz.tokens + 31) / 32 * 32;  // flat atoms stay whole blocks of 32
+                   std::int64_t tight = tight_bucket(sz.tokens);
                    if (tight >= padded) return false;
                    std::vector<std::int64_t> b = s.buckets.value.sizes();
                    b.push_back(tight);
@@ -397,6 +397,8 @@ Plan fit_settings(const PlanInputs& in) {
   }
   return plan;
 }
+
+std::int64_t tight_bucket(std::int64_t tokens) { return (tokens + 31) / 32 * 32; }
 
 const SizeSpec& documented_40gb_shard_spec() {
   static const SizeSpec spec = SizeSpec::parse(kShardSpec40GB);

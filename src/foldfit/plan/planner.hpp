@@ -100,6 +100,10 @@ MemoryEstimate estimate_at(const PlanInputs& in, const RunSettings& s, std::int6
 // The pair-transition shard spec AlphaFold 3 documents for 40 GB cards, one of the levers.
 const SizeSpec& documented_40gb_shard_spec();
 
+// The custom bucket the planner's buckets lever adds for `tokens`: the next multiple of 32
+// (flat atoms stay whole blocks of 32).
+std::int64_t tight_bucket(std::int64_t tokens);
+
 // What the runtime model is given for a plan: its padded N, recycles, samples per run,
 // runs (seeds x sample splits) and unified-memory spill. plan.runtime is its estimate.
 RuntimeInputs runtime_inputs(const Plan& plan, const PlanInputs& in);

@@ -128,6 +128,7 @@ const char* curve_colour(const std::string& key) {
   if (key == "as_given") return kOrange;
   if (key == "xla_attention") return kPurple;
   if (key == "shard_40gb") return kBlack;
+  if (key == "custom_bucket") return kVermillion;
   return kGreen;
 }
 const char* curve_dash(const std::string& key) {
@@ -135,6 +136,7 @@ const char* curve_dash(const std::string& key) {
   if (key == "as_given") return " stroke-dasharray=\"8 4\"";
   if (key == "xla_attention") return " stroke-dasharray=\"2 3\"";
   if (key == "shard_40gb") return " stroke-dasharray=\"3 2 8 2\"";
+  if (key == "custom_bucket") return " stroke-dasharray=\"6 2\"";
   return " stroke-dasharray=\"10 3 2 3\"";
 }
 
@@ -499,6 +501,16 @@ EstimateCharts estimate_charts(const PlannedInput& planned, const PlanRequest& r
     RunSettings s = p.settings;
     s.pair_transition_shard_spec.value = documented_40gb_shard_spec();
     curve("shard_40gb", "plan with the 40 GB pair-transition shards", s);
+  }
+  // The planner's custom bucket for this input, where it pads less than the plan's buckets
+  // (one extra compile for this size); only the step holding the input differs.
+  if (!p.settings.buckets.user_set() && tight_bucket(tokens) < p.settings.buckets.value.pad(tokens)) {
+    RunSettings s = p.settings;
+    std::vector<std::int64_t> b = s.buckets.value.sizes();
+    b.push_back(tight_bucket(tokens));
+    std::sort(b.begin(), b.end());
+    s.buckets.value = Buckets(b);
+    curve("custom_bucket", fmt::format("plan with a custom {}-token bucket", tight_bucket(tokens)), s);
   }
 
   // XLA's figures for this GPU, at the plan curve's settings that change memory (and its GLU).

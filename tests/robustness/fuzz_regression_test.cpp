@@ -74,6 +74,20 @@ TEST(FuzzRegression, CcdLoopWithoutItemNamesDoesNotHang) {
 // Found while writing the chunk-boundary fuzz property: a multi-byte character that did
 // not fit the summary prefix was skipped and later ASCII appended, so the "prefix" was not
 // a prefix of the text.
+// fuzz_ccd, out of memory (4 GB from 424 bytes): an unclosed quoted string and an unclosed
+// text field made libcifpp 5.0.7 and foldfit's check split the text differently, so the
+// check missed a loop_ without item names that libcifpp then looped on. Both are refused.
+TEST(FuzzRegression, CcdUnclosedStringOrTextFieldIsRefused) {
+  EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\n_chem_comp.formula 'C2 H O'0damkr\n_a.b 1\n", "user.cif"); }),
+            "user.cif:2:20: quoted string opened here with ' is not closed on its line");
+  EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\n_a.b 1\n_a.c\n;text\nloop_\nhem.x\nC1 C2\n", "user.cif"); }),
+            "user.cif:4:1: text field opened here with ';' is never closed (a line that starts with ';')");
+  // Quotes inside a word, and a closed text field, are fine.
+  const std::string ok = "data_X\n_chem_comp.id X\n_chem_comp.type non-polymer\n_chem_comp.name \"N,N'-dimethyl\"\n"
+                         "_chem_comp.formula\n;C2 H6\n;\nloop_\n_chem_comp_atom.comp_id\n_chem_comp_atom.type_symbol\nX C\n";
+  EXPECT_NO_THROW(parse_components_cif(ok, "user.cif"));
+}
+
 TEST(FuzzRegression, SummaryPrefixIsATruePrefix) {
   json::ParseOptions options;
   options.summarise_keys = {"m"};

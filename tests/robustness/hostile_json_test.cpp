@@ -263,8 +263,8 @@ TEST(HostileChemistry, BadSmilesAndUserCcd) {
             "_chem_comp_atom.charge, _chem_comp_atom.pdbx_model_Cartn_x_ideal, _chem_comp_atom.pdbx_model_Cartn_y_ideal, "
             "_chem_comp_atom.pdbx_model_Cartn_z_ideal, _chem_comp_bond.atom_id_1, _chem_comp_bond.atom_id_2, "
             "_chem_comp_bond.value_order, _chem_comp_bond.pdbx_aromatic_flag");
-  EXPECT_EQ(size_error_of(af3("[1]", kProtein, R"(, "userCCD": "data_X\n_a.b 'unterminated\n")")).substr(0, 44),
-            "in.json:1:145: userCCD: invalid mmCIF: parse");
+  EXPECT_EQ(size_error_of(af3("[1]", kProtein, R"(, "userCCD": "data_X\n_a.b 'unterminated\n")")),
+            "in.json:1:145: userCCD: quoted string opened here with ' is not closed on its line");
 }
 
 }  // namespace

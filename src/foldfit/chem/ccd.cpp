@@ -169,18 +169,28 @@ void check_cif_text(std::string_view text, const std::string& source, std::uint3
     }
     const std::size_t token = i, token_line_start = line_start;
     const std::uint32_t token_line = line;
+    // An unclosed text field or quoted string is refused too: libcifpp 5.0.7 and this
+    // check would split the rest of the text differently (fuzz_ccd, out of memory).
+    auto fail_at_token = [&](const std::string& message) {
+      line = token_line;
+      line_start = token_line_start;
+      fail(token, message);
+    };
     if (c == ';' && i == line_start) {  // text field: up to a line that starts with ';'
       ++i;
       while (i < text.size() && !(text[i] == ';' && is_eol(text[i - 1]))) {
         if (is_eol(text[i])) new_line(i);
         ++i;
       }
+      if (i >= text.size()) fail_at_token("text field opened here with ';' is never closed (a line that starts with ';')");
       ++i;
-    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space, or the line's end
+    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space
       ++i;
       while (i < text.size() && !is_eol(text[i]) && !(text[i] == c && (i + 1 == text.size() || is_space(text[i + 1]))))
         ++i;
-      if (i < text.size() && !is_eol(text[i])) ++i;
+      if (i >= text.size() || is_eol(text[i]))
+        fail_at_token(fmt::format("quoted string opened here with {} is not closed on its line", c));
+      ++i;
     } else {
       while (i < text.size() && !is_space(text[i])) ++i;
     }

@@ -146,24 +146,21 @@ void build_arrays(Campaign& c, const CampaignOptions& o) {
 
   // One data-pipeline array per inference array, task for task, so that each inference
   // task waits only for its own inputs' data pipelines (--dependency=aftercorr).
-  const GpuClass* cheapest = c.cluster.classes.empty() ? nullptr : &c.cluster.classes.front();
-  std::int64_t data_limit = c.cluster.cpu ? c.cluster.cpu->time_limit_seconds : (cheapest ? cheapest->time_limit_seconds : 0);
+  const CpuPartition data_part = data_partition(c.cluster);
+  const std::int64_t data_limit = data_part.time_limit_seconds;
   for (ArrayJob& a : inference) {
     ArrayJob d;
     d.name = "data-" + a.name.substr(std::string("infer-").size());
     d.kind = "data_pipeline";
-    d.partition = c.cluster.cpu ? c.cluster.cpu->name : (cheapest ? cheapest->partition : "");
+    d.partition = data_part.name;
     d.cpus = o.data_cpus;
     d.mem = o.data_mem;
     d.mem_origin = "--data_pipeline_mem_gb";
-    // Within the data partition's nodes: the CPU partition's, else the cheapest class's (a
-    // cluster whose every node has GPUs). A task asking for more stays pending for ever
+    // Within the data partition's nodes: a task asking for more stays pending for ever
     // (Slurm's reason PartitionConfig).
-    int data_node_cpus = c.cluster.cpu ? c.cluster.cpu->cpus_per_node : (cheapest ? cheapest->cpus_per_node : 0);
-    Bytes data_node_ram = c.cluster.cpu ? c.cluster.cpu->node_ram : (cheapest ? cheapest->node_ram : Bytes(0));
-    if (data_node_cpus > 0) d.cpus = std::min(d.cpus, data_node_cpus);
-    if (data_node_ram > Bytes(0) && d.mem > data_node_ram) {
-      d.mem = data_node_ram;
+    if (data_part.cpus_per_node > 0) d.cpus = std::min(d.cpus, data_part.cpus_per_node);
+    if (data_part.node_ram > Bytes(0) && d.mem > data_part.node_ram) {
+      d.mem = data_part.node_ram;
       d.mem_origin += ", capped at the node's RealMemory";
     }
     d.tasks = a.tasks;

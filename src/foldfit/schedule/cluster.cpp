@@ -460,4 +460,11 @@ std::string cluster_to_json(const Cluster& c) {
   return j.dump(2) + "\n";
 }
 
+CpuPartition data_partition(const Cluster& c) {
+  if (c.cpu) return *c.cpu;
+  if (c.classes.empty()) return {};
+  const GpuClass& g = c.classes.front();
+  return {g.partition, g.cpus_per_node, g.node_ram, g.time_limit_seconds};
+}
+
 }  // namespace foldfit

@@ -51,6 +51,10 @@ struct Cluster {
   std::string origin;                  // "slurm (sinfo, scontrol)" or the file
 };
 
+// Where the data pipeline runs: the CPU partition, else (a cluster whose every node has
+// GPUs) the cheapest class's partition, its nodes and time limit; all unset without classes.
+CpuPartition data_partition(const Cluster& c);
+
 // How Gres types become GPUs: TYPE=TABLE_NAME ("a100=A100-80GB"; a MIG profile may name
 // its parent: "7g.40gb=A100-40GB"), and costs per class type or name.
 struct ClusterOverrides {

@@ -306,9 +306,9 @@ ResubmitReport resubmit_failures(const CampaignStatus& status, SlurmClient& slur
   for (const Round& r : rounds)
     for (const PlanInputEntry& in : r.plan.inputs) current[in.name] = {&r, &in};
 
-  std::int64_t data_limit = cluster.cpu ? cluster.cpu->time_limit_seconds
-                                        : (cluster.classes.empty() ? 0 : cluster.classes.front().time_limit_seconds);
-  Bytes data_ram = cluster.cpu ? cluster.cpu->node_ram : (cluster.classes.empty() ? Bytes(0) : cluster.classes.front().node_ram);
+  const CpuPartition data_part = data_partition(cluster);
+  const std::int64_t data_limit = data_part.time_limit_seconds;
+  const Bytes data_ram = data_part.node_ram;
 
   struct Old {
     std::int64_t data_time = 0, infer_time = 0, data_mem = 0, infer_mem = 0;

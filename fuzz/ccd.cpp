@@ -1,4 +1,5 @@
-// Fuzz target: user CCD mmCIF (an input's userCCD, or --ccd_path blocks), read by libcifpp.
+// Fuzz target: user CCD mmCIF (an input's userCCD, or --ccd_path blocks), read as AlphaFold 3
+// reads it (chem/cif_dict.hpp).
 // Any text must give components or an InputError.
 #include "foldfit/chem/ccd.hpp"
 #include "foldfit/common/error.hpp"

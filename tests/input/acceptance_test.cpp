@@ -74,6 +74,33 @@ TEST(InputAcceptance, BondAtomNotInComponent) {
             "MYL (from userCCD of job.json; its atoms: C1, C2, O1, H1); AlphaFold 3 refuses the input");
 }
 
+TEST(InputAcceptance, BondAtomNotInBuiltinComponent) {
+  // The built-in table holds every atom name of each component (data/ccd_atoms.tsv).
+  const std::string atp = R"({"protein": {"id": "A", "sequence": "CK"}}, {"ligand": {"id": "L", "ccdCodes": ["ATP"]}})";
+  auto bond = [&](const std::string& a, const std::string& b) {
+    return job(atp, R"(, "bondedAtomPairs": [[["A", 1, ")" + a + R"("], ["L", 1, ")" + b + R"("]]])");
+  };
+  const std::string cha =
+      "job.json:1:215: bondedAtomPairs[0][1]: bonded atom 'CHA' (chain L, residue 1) is not an atom of component ATP "
+      "(from the built-in CCD table (wwPDB, 2023-06-23); its atoms: PG, O1G, O2G, O3G, PB, ";
+  EXPECT_EQ(outcome_of(bond("SG", "CHA")).error.substr(0, cha.size()), cha);
+  EXPECT_EQ(outcome_of(bond("SG", "PG")).error, "");
+  EXPECT_EQ(outcome_of(bond("SG", "HN61")).error, "");  // a hydrogen of ATP
+  const std::string xx =
+      "job.json:1:199: bondedAtomPairs[0][0]: bonded atom 'XX' (chain A, residue 1) is not an atom of component CYS "
+      "(from the built-in CCD table (wwPDB, 2023-06-23); its atoms: N, CA, C, O, CB, SG, OXT, H, H2, HA, HB2, HB3, "
+      "HG, HXT); AlphaFold 3 refuses the input";
+  EXPECT_EQ(outcome_of(bond("XX", "PG")).error, xx);
+}
+
+TEST(InputAcceptance, EmptyUserCcd) {
+  // AlphaFold 3 passes "" on to featurisation, which raises "User CCD cannot be an empty string".
+  EXPECT_EQ(outcome_of(job(kProtein, R"(, "userCCD": "")")).error,
+            "job.json:1:143: userCCD: the user CCD is empty; AlphaFold 3 refuses it when it featurises, after the data "
+            "pipeline (\"User CCD cannot be an empty string\"): leave userCCD out or set it to null");
+  EXPECT_EQ(outcome_of(job(kProtein, R"(, "userCCD": null)")).error, "");
+}
+
 TEST(InputAcceptance, BondAtomHydrogenAccepted) {
   // AlphaFold 3 checks the bonded atom against every atom of the component, hydrogens too.
   EXPECT_EQ(outcome_of(bonded("H1")).error, "");

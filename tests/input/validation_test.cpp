@@ -227,7 +227,7 @@ TEST(Validation, UserccdBoth) {
 
 TEST(Validation, UserccdKeys) {
   EXPECT_EQ(error_of(R"json({"dialect": "alphafold3", "version": 4, "name": "t", "modelSeeds": [1], "sequences": [{"ligand": {"id": "L", "ccdCodes": ["MYL"]}}], "userCCD": "data_MYL\n_chem_comp.id MYL\n_chem_comp.type non-polymer\n"})json"),
-            "job.json:1:145: userCCD: component MYL in the user-defined CCD is missing these keys: _chem_comp.name, _chem_comp.formula, _chem_comp.mon_nstd_parent_comp_id, _chem_comp.pdbx_synonyms, _chem_comp.formula_weight, _chem_comp_atom.comp_id, _chem_comp_atom.atom_id, _chem_comp_atom.type_symbol, _chem_comp_atom.charge, _chem_comp_atom.pdbx_model_Cartn_x_ideal, _chem_comp_atom.pdbx_model_Cartn_y_ideal, _chem_comp_atom.pdbx_model_Cartn_z_ideal, _chem_comp_bond.atom_id_1, _chem_comp_bond.atom_id_2, _chem_comp_bond.value_order, _chem_comp_bond.pdbx_aromatic_flag");
+            "job.json:1:145: userCCD: mmCIF line 1, column 1: component MYL in the user-defined CCD is missing these keys: _chem_comp.name, _chem_comp.formula, _chem_comp.mon_nstd_parent_comp_id, _chem_comp.pdbx_synonyms, _chem_comp.formula_weight, _chem_comp_atom.comp_id, _chem_comp_atom.atom_id, _chem_comp_atom.type_symbol, _chem_comp_atom.charge, _chem_comp_atom.pdbx_model_Cartn_x_ideal, _chem_comp_atom.pdbx_model_Cartn_y_ideal, _chem_comp_atom.pdbx_model_Cartn_z_ideal, _chem_comp_bond.atom_id_1, _chem_comp_bond.atom_id_2, _chem_comp_bond.value_order, _chem_comp_bond.pdbx_aromatic_flag");
 }
 
 TEST(Validation, SyntaxTrailingComma) {

@@ -35,48 +35,46 @@ TEST(FuzzRegression, HugeLogFiguresGiveNoNegativeBound) {
   EXPECT_EQ(negative.peak_lower_bound(), Bytes(10));
 }
 
-// fuzz_ccd, timeout: libcifpp 5.0.7 never returns (and allocates without bound) when a
-// byte >= 0x80 follows a loop_ tag. foldfit now refuses non-ASCII mmCIF before parsing.
+// fuzz_ccd, timeout: libcifpp 5.0.7 never returned (and allocated without bound) when a
+// byte >= 0x80 followed a loop_ tag. foldfit now reads CCD text with its own reader, as
+// AlphaFold 3 does (cif_dict.hpp): bytes >= 0x80 and NUL are plain characters there.
 TEST(FuzzRegression, CcdNonAsciiInLoopDoesNotHang) {
   const std::string cif = "data_LG1\nloop_\n_chem_comp_atom.pdbx_model_Car\x8c\x91_z_qdeal";
-  EXPECT_EQ(error_of([&] { parse_components_cif(cif, "user.cif"); }),
-            "user.cif:3:31: byte 0x8c in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, tabs "
-            "and line ends");
-  // The same text as an input's userCCD, through the tokenizer's path.
-  Ccd base;
-  EXPECT_EQ(error_of([&] { Ccd::overlay(base, "data_X\nloop_\n_a.b \xc3\xa9\n", "job.json (userCCD)"); }),
-            "job.json (userCCD):3:6: byte 0xc3 in mmCIF text; foldfit reads CIF 1.1, which allows only printable "
-            "ASCII, tabs and line ends");
+  EXPECT_EQ(error_of([&] { parse_components_cif(cif, "user.cif"); }), "user.cif:1:1: component data_LG1 has no _chem_comp.type");
+  const std::string named = "data_X\n_chem_comp.type non-polymer\n_chem_comp.name caf\xc3\xa9\n"
+                            "loop_\n_chem_comp_atom.atom_id\n_chem_comp_atom.type_symbol\nC\xc3\xa9 C\nO\x8c O\n";
+  std::vector<Component> c = parse_components_cif(named, "user.cif");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].atoms, (std::vector<std::string>{"C\xc3\xa9", "O\x8c"}));
+  EXPECT_EQ(c[0].heavy_atoms, 2);
   EXPECT_EQ(error_of([&] { parse_components_cif(std::string("data_X\n_a.b \0\n", 14), "c.cif"); }),
-            "c.cif:2:6: byte 0x00 in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, tabs and "
-            "line ends");
+            "c.cif:1:1: component data_X has no _chem_comp.type");
 }
 
-// fuzz_ccd, out of memory: libcifpp 5.0.7 also loops without end when loop_ is followed
-// by a value instead of an item name.
+// fuzz_ccd, out of memory: libcifpp 5.0.7 also looped without end when loop_ was followed
+// by a value instead of an item name. AlphaFold 3 refuses that text ("Too many columns").
 TEST(FuzzRegression, CcdLoopWithoutItemNamesDoesNotHang) {
   EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\n_a.b 1\nloop_\ncomp_atom.charge\n", "user.cif"); }),
             "user.cif:4:1: loop_ must start with item names (_category.item), found 'comp_atom.charge'");
   EXPECT_EQ(error_of([&] { parse_components_cif("data_X\n# c\nLoop_ # c\n'x y'\n", "user.cif", 100); }),
-            "user.cif:103:1: loop_ must start with item names (_category.item), found ''x y''");
-  // A comment ends at a lone CR, so the 'e' after it is the loop's first token (column 1:
-  // a lone CR starts a new line for columns, as it does for the tokenizer).
+            "user.cif:103:1: loop_ must start with item names (_category.item), found 'x y'");
+  // A CR inside a line is an ordinary character for AlphaFold 3's reader: "#a_\re" is a
+  // comment to the end of the line, so the last loop_ has no names and no values.
   EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\nloop_\n_chem 0.000\nloop_\n#a_\re", "user.cif"); }),
-            "user.cif:5:1: loop_ must start with item names (_category.item), found 'e'");
+            "user.cif:1:1: component data_LG1 has no _chem_comp.type");
   // Quoted strings and text fields that merely contain "loop_" are values, not keywords.
   const std::string ok = "data_X\n_chem_comp.id X\n_chem_comp.type 'loop_ x'\n_chem_comp.name\n;loop_\nx\n;\n"
-                         "loop_\n_chem_comp_atom.comp_id\n_chem_comp_atom.type_symbol\nX C\nX O\n";
+                         "loop_\n_chem_comp_atom.comp_id\n_chem_comp_atom.atom_id\n_chem_comp_atom.type_symbol\n"
+                         "X C1 C\nX O1 O\n";
   std::vector<Component> c = parse_components_cif(ok, "user.cif");
   ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].type, "LOOP_ X");
   EXPECT_EQ(c[0].heavy_atoms, 2);
 }
 
-// Found while writing the chunk-boundary fuzz property: a multi-byte character that did
-// not fit the summary prefix was skipped and later ASCII appended, so the "prefix" was not
-// a prefix of the text.
 // fuzz_ccd, out of memory (4 GB from 424 bytes): an unclosed quoted string and an unclosed
-// text field made libcifpp 5.0.7 and foldfit's check split the text differently, so the
-// check missed a loop_ without item names that libcifpp then looped on. Both are refused.
+// text field made libcifpp 5.0.7 and foldfit's check split the text differently. AlphaFold
+// 3 refuses both, and so does foldfit, where they open.
 TEST(FuzzRegression, CcdUnclosedStringOrTextFieldIsRefused) {
   EXPECT_EQ(error_of([&] { parse_components_cif("data_LG1\n_chem_comp.formula 'C2 H O'0damkr\n_a.b 1\n", "user.cif"); }),
             "user.cif:2:20: quoted string opened here with ' is not closed on its line");
@@ -88,6 +86,9 @@ TEST(FuzzRegression, CcdUnclosedStringOrTextFieldIsRefused) {
   EXPECT_NO_THROW(parse_components_cif(ok, "user.cif"));
 }
 
+// Found while writing the chunk-boundary fuzz property: a multi-byte character that did
+// not fit the summary prefix was skipped and later ASCII appended, so the "prefix" was not
+// a prefix of the text.
 TEST(FuzzRegression, SummaryPrefixIsATruePrefix) {
   json::ParseOptions options;
   options.summarise_keys = {"m"};

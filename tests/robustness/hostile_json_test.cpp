@@ -254,17 +254,18 @@ TEST(HostileChemistry, BadSmilesAndUserCcd) {
   EXPECT_EQ(size_error_of(af3("[1]", R"({"ligand": {"id": "L", "smiles": "C1CC(("}})")).substr(0, 96),
             "in.json:1:120: sequences[0].ligand.smiles: unable to make an RDKit molecule from SMILES 'C1CC(('");
   EXPECT_EQ(size_error_of(af3("[1]", R"({"ligand": {"id": "L", "smiles": "c1ccccc1O"}})")), "ok");
-  EXPECT_EQ(size_error_of(af3("[1]", kProtein, R"(, "userCCD": "data_X\nloop_\n_a.b\n")")),
-            "in.json:1:145: userCCD: component block data_X has no _chem_comp category");
+  EXPECT_EQ(size_error_of(af3("[1]", kProtein, R"(, "userCCD": "data_X\nloop_\n_a.b\n_a.b\n")")),
+            "in.json:1:145: userCCD: mmCIF line 4, column 1: loop item name '_a.b' appears twice in block data_X");
   EXPECT_EQ(size_error_of(af3("[1]", kProtein, R"(, "userCCD": "data_X\n_chem_comp.id X\n_chem_comp.type ion\n")")),
-            "in.json:1:145: userCCD: component X in the user-defined CCD is missing these keys: _chem_comp.name, "
+            "in.json:1:145: userCCD: mmCIF line 1, column 1: component X in the user-defined CCD is missing these keys: "
+            "_chem_comp.name, "
             "_chem_comp.formula, _chem_comp.mon_nstd_parent_comp_id, _chem_comp.pdbx_synonyms, "
             "_chem_comp.formula_weight, _chem_comp_atom.comp_id, _chem_comp_atom.atom_id, _chem_comp_atom.type_symbol, "
             "_chem_comp_atom.charge, _chem_comp_atom.pdbx_model_Cartn_x_ideal, _chem_comp_atom.pdbx_model_Cartn_y_ideal, "
             "_chem_comp_atom.pdbx_model_Cartn_z_ideal, _chem_comp_bond.atom_id_1, _chem_comp_bond.atom_id_2, "
             "_chem_comp_bond.value_order, _chem_comp_bond.pdbx_aromatic_flag");
   EXPECT_EQ(size_error_of(af3("[1]", kProtein, R"(, "userCCD": "data_X\n_a.b 'unterminated\n")")),
-            "in.json:1:145: userCCD: quoted string opened here with ' is not closed on its line");
+            "in.json:1:145: userCCD: mmCIF line 2, column 6: quoted string opened here with ' is not closed on its line");
 }
 
 }  // namespace

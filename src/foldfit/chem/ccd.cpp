@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cif++.hpp>
 #include <mutex>
 #include <sstream>
 
+#include "foldfit/chem/cif_dict.hpp"
 #include "foldfit/common/embedded.hpp"
 #include "foldfit/common/error.hpp"
 #include "foldfit/input/text_file.hpp"
@@ -47,12 +47,16 @@ Component parse_row(std::string_view line) {
     c.heavy_atoms = std::stoi(f[2]);
     c.leaving = split(f[3], ',');
   }
+  if (f.size() >= 6) {  // every atom name, hydrogens included, space-separated
+    c.atoms = split(f[5], ' ');
+    c.atoms_known = true;
+  }
   c.glycan = is_glycan_type(c.code, c.type);
   c.source = std::string(kBuiltinSource);
   return c;
 }
 
-// The embedded TSV (code, type, heavy_atoms, leaving_heavy_atoms, parent), sorted by
+// The embedded TSV (code, type, heavy_atoms, leaving_heavy_atoms, parent, atoms), sorted by
 // code: found by binary search over its line starts, rows parsed only when looked up,
 // so start-up costs one scan for newlines and no allocation per component.
 class BuiltinTable {
@@ -119,130 +123,87 @@ bool is_glycan_type(std::string_view code, std::string_view type) {
 
 namespace {
 
-// Refuses, before libcifpp sees it, text that libcifpp 5.0.7 cannot parse safely: it
-// loops without end, allocating, on a loop_ whose first token is not an item name
-// (tests/robustness/fuzz_regression_test.cpp), and on bytes >= 0x80, which its lexer
-// does not take as part of a name. CIF 1.1 allows neither: text is printable ASCII,
-// tabs and line ends, and a loop_ starts with at least one _category.item.
-void check_cif_text(std::string_view text, const std::string& source, std::uint32_t first_line) {
-  std::uint32_t line = first_line;
-  std::size_t line_start = 0;
-  auto fail = [&](std::size_t at, const std::string& message) {
-    throw InputError(SourceLocation{source, line, static_cast<std::uint32_t>(at - line_start + 1), ""}, message);
+// One component from a data block read as AlphaFold 3 reads it: the block's name is the
+// code it is looked up by; every _chem_comp_atom row is one of its atoms.
+Component component_of(const cif::Block& b, const std::string& source) {
+  auto fail = [&](const std::string& message) {
+    throw InputError(SourceLocation{source, b.line, b.column, ""}, message);
   };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      ++line;
-      line_start = i + 1;
-    } else if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f) {
-      fail(i, fmt::format("byte 0x{:02x} in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, "
-                          "tabs and line ends",
-                          c));
-    }
+  Component c;
+  c.code = b.name;
+  c.source = source;
+  c.atoms_known = true;
+  const std::vector<cif::Value>* type = b.find("_chem_comp.type");
+  if (!type || type->empty()) fail(fmt::format("component data_{} has no _chem_comp.type", b.name));
+  c.type = upper(type->front().text);
+  const std::vector<cif::Value>* ids = b.find("_chem_comp_atom.atom_id");
+  if (!ids) return c;
+  const std::vector<cif::Value>* symbols = b.find("_chem_comp_atom.type_symbol");
+  const std::vector<cif::Value>* leaving = b.find("_chem_comp_atom.pdbx_leaving_atom_flag");
+  if (!symbols || symbols->size() != ids->size())
+    fail(fmt::format("component data_{} has {} _chem_comp_atom.atom_id values but {} _chem_comp_atom.type_symbol "
+                     "values",
+                     b.name, ids->size(), symbols ? symbols->size() : 0));
+  if (leaving && leaving->size() != ids->size())
+    fail(fmt::format("component data_{} has {} _chem_comp_atom.atom_id values but {} "
+                     "_chem_comp_atom.pdbx_leaving_atom_flag values",
+                     b.name, ids->size(), leaving->size()));
+  c.atoms.reserve(ids->size());
+  for (std::size_t i = 0; i < ids->size(); ++i) {
+    c.atoms.emplace_back((*ids)[i].text);
+    if (is_hydrogen((*symbols)[i].text)) continue;
+    ++c.heavy_atoms;
+    if (leaving && upper((*leaving)[i].text) == "Y") c.leaving.emplace_back((*ids)[i].text);
   }
-  // Tokens, as CIF 1.1 splits them: comments, quoted strings, ;-text fields, bare words.
-  // A lone CR ends a line too, as it does for libcifpp; only LF counts lines in messages.
-  line = first_line;
-  line_start = 0;
-  bool after_loop = false;
-  std::size_t i = 0;
-  auto is_eol = [](char c) { return c == '\n' || c == '\r'; };
-  auto is_space = [&](char c) { return c == ' ' || c == '\t' || is_eol(c); };
-  auto new_line = [&](std::size_t at) {
-    if (text[at] == '\n') ++line;
-    line_start = at + 1;
-  };
-  while (i < text.size()) {
-    char c = text[i];
-    if (is_eol(c)) {
-      new_line(i++);
-      continue;
-    }
-    if (is_space(c)) {
-      ++i;
-      continue;
-    }
-    if (c == '#') {
-      while (i < text.size() && !is_eol(text[i])) ++i;
-      continue;
-    }
-    const std::size_t token = i, token_line_start = line_start;
-    const std::uint32_t token_line = line;
-    // An unclosed text field or quoted string is refused too: libcifpp 5.0.7 and this
-    // check would split the rest of the text differently (fuzz_ccd, out of memory).
-    auto fail_at_token = [&](const std::string& message) {
-      line = token_line;
-      line_start = token_line_start;
-      fail(token, message);
-    };
-    if (c == ';' && i == line_start) {  // text field: up to a line that starts with ';'
-      ++i;
-      while (i < text.size() && !(text[i] == ';' && is_eol(text[i - 1]))) {
-        if (is_eol(text[i])) new_line(i);
-        ++i;
-      }
-      if (i >= text.size()) fail_at_token("text field opened here with ';' is never closed (a line that starts with ';')");
-      ++i;
-    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space
-      ++i;
-      while (i < text.size() && !is_eol(text[i]) && !(text[i] == c && (i + 1 == text.size() || is_space(text[i + 1]))))
-        ++i;
-      if (i >= text.size() || is_eol(text[i]))
-        fail_at_token(fmt::format("quoted string opened here with {} is not closed on its line", c));
-      ++i;
-    } else {
-      while (i < text.size() && !is_space(text[i])) ++i;
-    }
-    std::string_view word = text.substr(token, i - token);
-    if (after_loop && word.front() != '_') {
-      line = token_line;
-      line_start = token_line_start;
-      fail(token, fmt::format("loop_ must start with item names (_category.item), found '{}'",
-                              word.substr(0, std::min<std::size_t>(word.size(), 40))));
-    }
-    after_loop = word.size() == 5 && (word[0] == 'l' || word[0] == 'L') && upper(word) == "LOOP_";
-  }
+  return c;
+}
+
+// The blocks AlphaFold 3 keeps from a multi-block text: a name given twice keeps its last.
+std::vector<const cif::Block*> last_of_each_name(const cif::Document& doc) {
+  std::unordered_map<std::string_view, std::size_t> last;
+  for (std::size_t i = 0; i < doc.blocks.size(); ++i) last[doc.blocks[i].name] = i;
+  std::vector<const cif::Block*> out;
+  for (std::size_t i = 0; i < doc.blocks.size(); ++i)
+    if (last[doc.blocks[i].name] == i) out.push_back(&doc.blocks[i]);
+  return out;
+}
+
+// AlphaFold 3 requires these items in every user-defined component
+// (common/folding_input.py, _validate_user_ccd_keys).
+void check_user_ccd_keys(const cif::Block& b, const std::string& source) {
+  static constexpr const char* kMandatory[] = {
+      "_chem_comp.id", "_chem_comp.name", "_chem_comp.type", "_chem_comp.formula",
+      "_chem_comp.mon_nstd_parent_comp_id", "_chem_comp.pdbx_synonyms", "_chem_comp.formula_weight",
+      "_chem_comp_atom.comp_id", "_chem_comp_atom.atom_id", "_chem_comp_atom.type_symbol", "_chem_comp_atom.charge",
+      "_chem_comp_atom.pdbx_model_Cartn_x_ideal", "_chem_comp_atom.pdbx_model_Cartn_y_ideal",
+      "_chem_comp_atom.pdbx_model_Cartn_z_ideal", "_chem_comp_bond.atom_id_1", "_chem_comp_bond.atom_id_2",
+      "_chem_comp_bond.value_order", "_chem_comp_bond.pdbx_aromatic_flag"};
+  std::vector<std::string_view> missing;
+  for (const char* item : kMandatory)
+    if (!b.find(item)) missing.emplace_back(item);
+  if (!missing.empty())
+    throw InputError(SourceLocation{source, b.line, b.column, ""},
+                     fmt::format("component {} in the user-defined CCD is missing these keys: {}", b.name,
+                                 fmt::join(missing, ", ")));
+}
+
+std::vector<Component> user_components(const std::string& text, const std::string& source, std::uint32_t first_line,
+                                       bool check_keys) {
+  const cif::Document doc = cif::read_multi_block(text, source, first_line);
+  std::vector<const cif::Block*> blocks = last_of_each_name(doc);
+  if (check_keys)
+    for (const cif::Block* b : blocks) check_user_ccd_keys(*b, source);
+  std::vector<Component> out;
+  out.reserve(blocks.size());
+  for (const cif::Block* b : blocks) out.push_back(component_of(*b, source));
+  return out;
 }
 
 }  // namespace
 
 std::vector<Component> parse_components_cif(const std::string& text, const std::string& source,
                                             std::uint32_t first_line) {
-  check_cif_text(text, source, first_line);
-  cif::file file;
-  try {
-    std::istringstream is(text);
-    file.load(is);
-  } catch (const std::exception& e) {
-    throw InputError(SourceLocation{source, 0, 0, ""}, fmt::format("invalid mmCIF: {}", e.what()));
-  }
-  std::vector<Component> out;
-  for (auto& block : file) {
-    auto& chem_comp = block["chem_comp"];
-    auto& atoms = block["chem_comp_atom"];
-    if (chem_comp.empty())
-      throw InputError(SourceLocation{source, 0, 0, ""},
-                       fmt::format("component block data_{} has no _chem_comp category", block.name()));
-    for (auto row : chem_comp) {
-      Component c;
-      c.code = row["id"].as<std::string>();
-      c.type = upper(row["type"].as<std::string>());
-      c.source = source;
-      c.atoms_known = true;
-      for (auto a : atoms) {
-        if (a["comp_id"].as<std::string>() != c.code) continue;
-        c.atoms.push_back(a["atom_id"].as<std::string>());
-        if (is_hydrogen(a["type_symbol"].as<std::string>())) continue;
-        ++c.heavy_atoms;
-        if (upper(a["pdbx_leaving_atom_flag"].as<std::string>()) == "Y") c.leaving.push_back(a["atom_id"].as<std::string>());
-      }
-      if (c.code.empty())
-        throw InputError(SourceLocation{source, 0, 0, ""}, fmt::format("block data_{} has no _chem_comp.id", block.name()));
-      out.push_back(std::move(c));
-    }
-  }
-  return out;
+  return user_components(text, source, first_line, false);
 }
 
 // A components.cif indexed by block: offsets of each "data_CODE" line, parsed on demand.
@@ -283,11 +244,11 @@ struct ComponentsFile {
     if (it != parsed.end()) return it->second.get();
     auto b = blocks.find(std::string(code));
     if (b == blocks.end()) return nullptr;
-    std::vector<Component> cs =
-        parse_components_cif(text.substr(b->second.begin, b->second.end - b->second.begin), path, b->second.line);
+    const cif::Document doc = cif::read_block(
+        std::string_view(text).substr(b->second.begin, b->second.end - b->second.begin), path, b->second.line);
     std::unique_ptr<Component> c;
-    for (Component& x : cs)
-      if (x.code == code) c = std::make_unique<Component>(std::move(x));
+    if (doc.blocks.size() == 1 && doc.blocks.front().name == code)
+      c = std::make_unique<Component>(component_of(doc.blocks.front(), path));
     if (c) c->glycan = is_glycan_type(c->code, c->type);
     return (parsed[std::string(code)] = std::move(c)).get();
   }
@@ -308,36 +269,8 @@ Ccd& Ccd::operator=(Ccd&&) noexcept = default;
 
 void Ccd::add_components_file(const std::string& path) { impl_->file = std::make_unique<ComponentsFile>(path); }
 
-static void check_user_ccd_keys(const std::string& cif_text, const std::string& source) {
-  // AlphaFold 3 requires these fields in every user-defined component
-  // (common/folding_input.py, _validate_user_ccd_keys).
-  static const std::pair<const char*, std::vector<const char*>> kMandatory[] = {
-      {"chem_comp", {"id", "name", "type", "formula", "mon_nstd_parent_comp_id", "pdbx_synonyms", "formula_weight"}},
-      {"chem_comp_atom",
-       {"comp_id", "atom_id", "type_symbol", "charge", "pdbx_model_Cartn_x_ideal", "pdbx_model_Cartn_y_ideal",
-        "pdbx_model_Cartn_z_ideal"}},
-      {"chem_comp_bond", {"atom_id_1", "atom_id_2", "value_order", "pdbx_aromatic_flag"}},
-  };
-  cif::file file;
-  std::istringstream is(cif_text);
-  file.load(is);
-  for (auto& block : file) {
-    std::vector<std::string> missing;
-    for (const auto& [category, items] : kMandatory) {
-      auto& cat = block[category];
-      for (const char* item : items)
-        if (!cat.has_column(item)) missing.push_back(fmt::format("_{}.{}", category, item));
-    }
-    if (!missing.empty())
-      throw InputError(SourceLocation{source, 0, 0, ""},
-                       fmt::format("component {} in the user-defined CCD is missing these keys: {}", block.name(),
-                                   fmt::join(missing, ", ")));
-  }
-}
-
 void Ccd::add_user_components(const std::string& cif_text, const std::string& source) {
-  std::vector<Component> components = parse_components_cif(cif_text, source);
-  check_user_ccd_keys(cif_text, source);
+  std::vector<Component> components = user_components(cif_text, source, 1, true);
   for (Component& c : components) {
     // Glycan status is looked up by name in AlphaFold 3's built-in sets.
     const Component* known = builtin().find(c.code);

@@ -19,8 +19,7 @@ struct Component {
   std::string type;                  // _chem_comp.type, upper case
   int heavy_atoms = 0;               // non-hydrogen atoms, leaving atoms included
   std::vector<std::string> leaving;  // names of heavy leaving atoms
-  // Every _chem_comp_atom.atom_id, hydrogens included, when the entry came from mmCIF text
-  // (userCCD, --ccd_path); empty for the embedded table, which holds no atom names.
+  // Every _chem_comp_atom.atom_id, hydrogens included, in the CCD's order.
   std::vector<std::string> atoms;
   bool atoms_known = false;
   bool glycan = false;               // AlphaFold 3's glycan set (type mentions SACCHARIDE)
@@ -44,10 +43,11 @@ class Ccd {
   // use and parsed only for the codes looked up. Throws InputError when unreadable.
   void add_components_file(const std::string& path);
 
-  // Adds user-defined components (mmCIF text, e.g. an input's userCCD). They take
-  // precedence. As in AlphaFold 3, a new code is never a glycan; a code that already
-  // exists keeps its glycan status. Throws InputError naming `source` on bad CIF or
-  // missing mandatory fields.
+  // Adds user-defined components (mmCIF text, e.g. an input's userCCD), read as AlphaFold
+  // 3 reads them (cif_dict.hpp): each data block is the component named after it. They
+  // take precedence. As in AlphaFold 3, a new code is never a glycan; a code that already
+  // exists keeps its glycan status. Throws InputError naming `source`, with line:column,
+  // on text AlphaFold 3 refuses or a block without its mandatory items.
   void add_user_components(const std::string& cif_text, const std::string& source);
 
   // A dictionary that searches `user_cif` (an input's userCCD) first, then `base`,
@@ -68,9 +68,11 @@ class Ccd {
   std::unique_ptr<Impl> impl_;
 };
 
-// Parses mmCIF text holding chem_comp / chem_comp_atom categories into components.
-// Throws InputError naming `source` (and line:column, counted from `first_line`, for
-// characters outside CIF 1.1's ASCII set, which libcifpp 5.0 cannot read safely).
+// Reads mmCIF text holding chem_comp / chem_comp_atom items into components, one per
+// data block (the last of blocks with the same name), as AlphaFold 3 reads a user CCD.
+// Time and memory are linear in the text's size. Throws InputError naming `source`,
+// with line:column counted from `first_line`, where AlphaFold 3 would refuse the text,
+// or where a block has no _chem_comp.type or its atom items do not pair up.
 std::vector<Component> parse_components_cif(const std::string& text, const std::string& source,
                                             std::uint32_t first_line = 1);
 

@@ -664,6 +664,11 @@ Input read_af3_dialect(const ReaderContext& ctx, const json::Value& root, const 
     in.user_ccd = ccd->text;
     in.user_ccd_where = ctx.at(*ccd, "userCCD");
   }
+  // AlphaFold 3 passes an empty user CCD on to featurisation, which refuses it.
+  constexpr const char* kEmptyCcd =
+      "the user CCD is empty; AlphaFold 3 refuses it when it featurises, after the data pipeline (\"User CCD cannot "
+      "be an empty string\"): leave userCCD out or set it to null";
+  if (!has_path && ccd && ccd->is_string() && ccd->length == 0) ctx.fail(*ccd, "userCCD", kEmptyCcd);
   if (has_path) {
     in.user_ccd_path = ctx.resolve(ccd_path->text);
     in.user_ccd_where = ctx.at(*ccd_path, "userCCDPath");
@@ -672,6 +677,7 @@ Input read_af3_dialect(const ReaderContext& ctx, const json::Value& root, const 
     } catch (const InputError& e) {
       ctx.fail(*ccd_path, "userCCDPath", e.what());
     }
+    if (in.user_ccd->empty()) ctx.fail(*ccd_path, "userCCDPath", in.user_ccd_path + ": " + kEmptyCcd);
   }
   return in;
 }

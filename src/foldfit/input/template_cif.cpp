@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include <cif++.hpp>
 
+#include "foldfit/chem/cif_dict.hpp"
 #include "foldfit/common/error.hpp"
 
 namespace foldfit {
@@ -24,6 +26,94 @@ char one_letter(const std::string& mon) {
       {"MSE", 'M'}};
   auto it = table.find(mon);
   return it == table.end() ? '\0' : it->second;
+}
+
+// Refuses, before libcifpp sees it, text that libcifpp 5.0.7 cannot parse safely: it
+// loops without end, allocating, on a loop_ whose first token is not an item name
+// (tests/robustness/fuzz_regression_test.cpp), and on bytes >= 0x80, which its lexer
+// does not take as part of a name. CIF 1.1 allows neither: text is printable ASCII,
+// tabs and line ends, and a loop_ starts with at least one _category.item.
+void check_cif_text(std::string_view text, const std::string& source, std::uint32_t first_line = 1) {
+  std::uint32_t line = first_line;
+  std::size_t line_start = 0;
+  auto fail = [&](std::size_t at, const std::string& message) {
+    throw InputError(SourceLocation{source, line, static_cast<std::uint32_t>(at - line_start + 1), ""}, message);
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    } else if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f) {
+      fail(i, fmt::format("byte 0x{:02x} in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, "
+                          "tabs and line ends",
+                          c));
+    }
+  }
+  // Tokens, as CIF 1.1 splits them: comments, quoted strings, ;-text fields, bare words.
+  // A lone CR ends a line too, as it does for libcifpp; only LF counts lines in messages.
+  line = first_line;
+  line_start = 0;
+  bool after_loop = false;
+  std::size_t i = 0;
+  auto is_eol = [](char c) { return c == '\n' || c == '\r'; };
+  auto is_space = [&](char c) { return c == ' ' || c == '\t' || is_eol(c); };
+  auto new_line = [&](std::size_t at) {
+    if (text[at] == '\n') ++line;
+    line_start = at + 1;
+  };
+  while (i < text.size()) {
+    char c = text[i];
+    if (is_eol(c)) {
+      new_line(i++);
+      continue;
+    }
+    if (is_space(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '#') {
+      while (i < text.size() && !is_eol(text[i])) ++i;
+      continue;
+    }
+    const std::size_t token = i, token_line_start = line_start;
+    const std::uint32_t token_line = line;
+    // An unclosed text field or quoted string is refused too: libcifpp 5.0.7 and this
+    // check would split the rest of the text differently (fuzz_ccd, out of memory).
+    auto fail_at_token = [&](const std::string& message) {
+      line = token_line;
+      line_start = token_line_start;
+      fail(token, message);
+    };
+    if (c == ';' && i == line_start) {  // text field: up to a line that starts with ';'
+      ++i;
+      while (i < text.size() && !(text[i] == ';' && is_eol(text[i - 1]))) {
+        if (is_eol(text[i])) new_line(i);
+        ++i;
+      }
+      if (i >= text.size()) fail_at_token("text field opened here with ';' is never closed (a line that starts with ';')");
+      ++i;
+    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space
+      ++i;
+      while (i < text.size() && !is_eol(text[i]) && !(text[i] == c && (i + 1 == text.size() || is_space(text[i + 1]))))
+        ++i;
+      if (i >= text.size() || is_eol(text[i]))
+        fail_at_token(fmt::format("quoted string opened here with {} is not closed on its line", c));
+      ++i;
+    } else {
+      while (i < text.size() && !is_space(text[i])) ++i;
+    }
+    std::string_view word = text.substr(token, i - token);
+    if (after_loop && word.front() != '_') {
+      line = token_line;
+      line_start = token_line_start;
+      fail(token, fmt::format("loop_ must start with item names (_category.item), found '{}'",
+                              word.substr(0, std::min<std::size_t>(word.size(), 40))));
+    }
+    after_loop = word.size() == 5 && std::equal(word.begin(), word.end(), "loop_", [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == b;
+                 });
+  }
 }
 
 // The categories a single-chain template keeps, with the item that names the chain's
@@ -48,10 +138,15 @@ constexpr Kept kKept[] = {
 }  // namespace
 
 struct ModelCif::Impl {
-  cif::file file;
+  ::cif::file file;
 };
 
-ModelCif::ModelCif(const std::string& text, std::string source) : impl_(new Impl), source_(std::move(source)) {
+ModelCif::ModelCif(const std::string& text, std::string source) : impl_(nullptr), source_(std::move(source)) {
+  // AlphaFold 3 reads a template's mmCIF with its own reader; text it refuses is refused
+  // here, where it goes wrong, and libcifpp sees only text it can parse safely.
+  foldfit::cif::read_block(text, source_, 1, false);
+  check_cif_text(text, source_);
+  impl_ = new Impl;
   try {
     std::istringstream is(text);
     impl_->file.load(is);
@@ -70,7 +165,7 @@ ModelCif::ModelCif(ModelCif&& o) noexcept : impl_(o.impl_), source_(std::move(o.
 
 std::vector<std::string> ModelCif::chains() const {
   std::vector<std::string> out;
-  const cif::datablock& db = impl_->file.front();
+  const ::cif::datablock& db = impl_->file.front();
   std::set<std::string> polymer_entities;
   for (auto r : db["entity_poly"]) polymer_entities.insert(r["entity_id"].as<std::string>());
   for (auto r : db["atom_site"]) {
@@ -84,7 +179,7 @@ std::vector<std::string> ModelCif::chains() const {
 
 ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) const {
   SourceLocation where{source_, 0, 0, ""};
-  const cif::datablock& db = impl_->file.front();
+  const ::cif::datablock& db = impl_->file.front();
   std::string asym, entity;
   std::set<long> resolved;
   for (auto r : db["atom_site"]) {
@@ -132,15 +227,15 @@ ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) c
   }
   t.resolved = t.query_indices.size();
 
-  cif::datablock out = db;
+  ::cif::datablock out = db;
   for (auto it = out.begin(); it != out.end();) {
     auto kept = std::find_if(std::begin(kKept), std::end(kKept), [&](const Kept& k) { return it->name() == k.category; });
     if (kept == std::end(kKept)) {
       it = out.erase(it);
       continue;
     }
-    if (kept->asym_item) it->erase(cif::key(kept->asym_item) != asym);
-    if (kept->entity_item) it->erase(cif::key(kept->entity_item) != entity);
+    if (kept->asym_item) it->erase(::cif::key(kept->asym_item) != asym);
+    if (kept->entity_item) it->erase(::cif::key(kept->entity_item) != entity);
     ++it;
   }
   std::string name = fmt::format("{}_{}", db.name(), chain);

@@ -35,7 +35,9 @@ struct ChainTemplate {
   std::size_t resolved = 0;                 // residues with atoms in _atom_site
 };
 
-// A model mmCIF read with libcifpp. Throws InputError naming `source` on bad mmCIF.
+// A model mmCIF, checked first as AlphaFold 3 reads it (chem/cif_dict.hpp) and against what
+// libcifpp cannot parse safely, then read with libcifpp. Throws InputError naming `source`,
+// with line:column where the text goes wrong, on bad mmCIF.
 class ModelCif {
  public:
   ModelCif(const std::string& text, std::string source);

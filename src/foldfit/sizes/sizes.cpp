@@ -295,8 +295,13 @@ Ccd ccd_for_input(const Input& input, const Ccd& base) {
   try {
     return Ccd::overlay(base, *input.user_ccd, source);
   } catch (const InputError& e) {
-    // Point at the field; a file's own name is part of the message.
-    std::string message = input.user_ccd_path.empty() ? e.message() : e.what();
+    // Point at the field; a file's own name and line are part of the message, and inline
+    // text's line and column are counted within the text.
+    std::string message = e.what();
+    if (input.user_ccd_path.empty())
+      message = e.location().line == 0 ? e.message()
+                                       : fmt::format("mmCIF line {}, column {}: {}", e.location().line,
+                                                     e.location().column, e.message());
     throw InputError(input.user_ccd_where, message);
   }
 }

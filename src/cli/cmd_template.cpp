@@ -23,9 +23,10 @@ const CommandSpec kTemplateSpec{
     "--json_path=FILE --model=MODEL.cif --output=FILE [--force]",
     "Each protein entity of the input whose chain ids the model has gets one template per such\n"
     "chain (at most 4, AlphaFold 3's limit, before any templates it had): a single-chain mmCIF\n"
-    "cut from the model with libcifpp, with a name and a release date (1970-01-01) as AlphaFold\n"
-    "3 requires, inline in the templates list with queryIndices/templateIndices (0-based, over\n"
-    "the chain's _entity_poly_seq, unresolved residues counted but not mapped). Every residue\n"
+    "cut from the model (read as AlphaFold 3 reads mmCIF), with a name and a release date\n"
+    "(1970-01-01) as AlphaFold 3 requires, inline in the templates list with queryIndices/\n"
+    "templateIndices (0-based, over the chain's _entity_poly_seq, unresolved residues counted\n"
+    "but not mapped). Every residue\n"
     "is checked against the query sequence and its modifications. An entity that had no\n"
     "templates list loses AlphaFold 3's template search for these templates. The output is\n"
     "written atomically, never over a file without --force.\n"

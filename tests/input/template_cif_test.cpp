@@ -137,7 +137,7 @@ TEST_F(TemplateCifTest, ExtractsOneChainWithNameDateAndIndices) {
   EXPECT_EQ(b.query_indices, (std::vector<std::int64_t>{0, 2}));
   EXPECT_EQ(b.template_indices, (std::vector<std::int64_t>{0, 2}));
   // The mmCIF AlphaFold 3 is given: one block, one polymer chain, a release date.
-  cif::file f;
+  ::cif::file f;  // libcifpp: a second, independent reader of what foldfit writes
   std::istringstream is(b.mmcif);
   f.load(is);
   ASSERT_EQ(f.size(), 1u);

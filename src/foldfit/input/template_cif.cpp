@@ -6,9 +6,9 @@
 #include <cctype>
 #include <map>
 #include <set>
-#include <sstream>
-
-#include <cif++.hpp>
+#include <charconv>
+#include <memory>
+#include <optional>
 
 #include "foldfit/chem/cif_dict.hpp"
 #include "foldfit/common/error.hpp"
@@ -26,94 +26,6 @@ char one_letter(const std::string& mon) {
       {"MSE", 'M'}};
   auto it = table.find(mon);
   return it == table.end() ? '\0' : it->second;
-}
-
-// Refuses, before libcifpp sees it, text that libcifpp 5.0.7 cannot parse safely: it
-// loops without end, allocating, on a loop_ whose first token is not an item name
-// (tests/robustness/fuzz_regression_test.cpp), and on bytes >= 0x80, which its lexer
-// does not take as part of a name. CIF 1.1 allows neither: text is printable ASCII,
-// tabs and line ends, and a loop_ starts with at least one _category.item.
-void check_cif_text(std::string_view text, const std::string& source, std::uint32_t first_line = 1) {
-  std::uint32_t line = first_line;
-  std::size_t line_start = 0;
-  auto fail = [&](std::size_t at, const std::string& message) {
-    throw InputError(SourceLocation{source, line, static_cast<std::uint32_t>(at - line_start + 1), ""}, message);
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      ++line;
-      line_start = i + 1;
-    } else if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f) {
-      fail(i, fmt::format("byte 0x{:02x} in mmCIF text; foldfit reads CIF 1.1, which allows only printable ASCII, "
-                          "tabs and line ends",
-                          c));
-    }
-  }
-  // Tokens, as CIF 1.1 splits them: comments, quoted strings, ;-text fields, bare words.
-  // A lone CR ends a line too, as it does for libcifpp; only LF counts lines in messages.
-  line = first_line;
-  line_start = 0;
-  bool after_loop = false;
-  std::size_t i = 0;
-  auto is_eol = [](char c) { return c == '\n' || c == '\r'; };
-  auto is_space = [&](char c) { return c == ' ' || c == '\t' || is_eol(c); };
-  auto new_line = [&](std::size_t at) {
-    if (text[at] == '\n') ++line;
-    line_start = at + 1;
-  };
-  while (i < text.size()) {
-    char c = text[i];
-    if (is_eol(c)) {
-      new_line(i++);
-      continue;
-    }
-    if (is_space(c)) {
-      ++i;
-      continue;
-    }
-    if (c == '#') {
-      while (i < text.size() && !is_eol(text[i])) ++i;
-      continue;
-    }
-    const std::size_t token = i, token_line_start = line_start;
-    const std::uint32_t token_line = line;
-    // An unclosed text field or quoted string is refused too: libcifpp 5.0.7 and this
-    // check would split the rest of the text differently (fuzz_ccd, out of memory).
-    auto fail_at_token = [&](const std::string& message) {
-      line = token_line;
-      line_start = token_line_start;
-      fail(token, message);
-    };
-    if (c == ';' && i == line_start) {  // text field: up to a line that starts with ';'
-      ++i;
-      while (i < text.size() && !(text[i] == ';' && is_eol(text[i - 1]))) {
-        if (is_eol(text[i])) new_line(i);
-        ++i;
-      }
-      if (i >= text.size()) fail_at_token("text field opened here with ';' is never closed (a line that starts with ';')");
-      ++i;
-    } else if (c == '\'' || c == '"') {  // ends at the same quote followed by white space
-      ++i;
-      while (i < text.size() && !is_eol(text[i]) && !(text[i] == c && (i + 1 == text.size() || is_space(text[i + 1]))))
-        ++i;
-      if (i >= text.size() || is_eol(text[i]))
-        fail_at_token(fmt::format("quoted string opened here with {} is not closed on its line", c));
-      ++i;
-    } else {
-      while (i < text.size() && !is_space(text[i])) ++i;
-    }
-    std::string_view word = text.substr(token, i - token);
-    if (after_loop && word.front() != '_') {
-      line = token_line;
-      line_start = token_line_start;
-      fail(token, fmt::format("loop_ must start with item names (_category.item), found '{}'",
-                              word.substr(0, std::min<std::size_t>(word.size(), 40))));
-    }
-    after_loop = word.size() == 5 && std::equal(word.begin(), word.end(), "loop_", [](char a, char b) {
-                   return std::tolower(static_cast<unsigned char>(a)) == b;
-                 });
-  }
 }
 
 // The categories a single-chain template keeps, with the item that names the chain's
@@ -135,43 +47,130 @@ constexpr Kept kKept[] = {
     {"atom_site", "label_asym_id", nullptr},
 };
 
+// A category of the model's block: its items, in file order, and their values.
+struct Category {
+  std::string_view name;  // without the leading '_'
+  std::vector<std::pair<std::string_view, const std::vector<cif::Value>*>> items;  // item name after the '.'
+  std::size_t rows = 0;
+
+  const std::vector<cif::Value>* column(std::string_view item) const {
+    for (const auto& [name, values] : items)
+      if (name == item) return values;
+    return nullptr;
+  }
+};
+
+// A value as mmCIF means it: '?' (unknown) and '.' (not applicable) are empty.
+std::string_view str(const cif::Value& v) { return v.text == "?" || v.text == "." ? std::string_view() : v.text; }
+
+std::optional<long> as_long(const cif::Value& v) {
+  long out = 0;
+  auto [end, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), out);
+  if (ec != std::errc() || end != v.text.data() + v.text.size()) return std::nullopt;
+  return out;
+}
+
+// A value written so that AlphaFold 3's reader (and any CIF 1.1 reader) reads it back.
+void write_value(std::string& out, std::string_view v, bool loop) {
+  const bool has_single = v.find('\'') != std::string_view::npos, has_double = v.find('"') != std::string_view::npos;
+  if (v.find('\n') != std::string_view::npos || (has_single && has_double)) {
+    out += "\n;";
+    out += v;
+    out += "\n;\n";
+    return;
+  }
+  auto starts_with_word = [&](std::string_view w) {
+    return v.size() >= w.size() && std::equal(w.begin(), w.end(), v.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  const bool quote = v.empty() || std::string_view("_#$'\"[];").find(v.front()) != std::string_view::npos ||
+                     v.find_first_of(" \t\r") != std::string_view::npos || starts_with_word("data_") ||
+                     starts_with_word("loop_") || starts_with_word("save_") || starts_with_word("stop_") ||
+                     starts_with_word("global_");
+  if (!quote) {
+    out += v;
+  } else {
+    const char q = has_double ? '\'' : '"';
+    out += q;
+    out += v;
+    out += q;
+  }
+  out += loop ? ' ' : '\n';
+}
+
 }  // namespace
 
 struct ModelCif::Impl {
-  ::cif::file file;
+  std::string text;  // the values are views into it
+  cif::Document doc;
+  std::vector<Category> categories;
+
+  const Category* category(std::string_view name) const {
+    for (const Category& c : categories)
+      if (c.name == name) return &c;
+    return nullptr;
+  }
+  const std::vector<cif::Value>& column(std::string_view category, std::string_view item) const {
+    static const std::vector<cif::Value> none;
+    const Category* c = this->category(category);
+    const std::vector<cif::Value>* v = c ? c->column(item) : nullptr;
+    return v ? *v : none;
+  }
 };
 
-ModelCif::ModelCif(const std::string& text, std::string source) : impl_(nullptr), source_(std::move(source)) {
-  // AlphaFold 3 reads a template's mmCIF with its own reader; text it refuses is refused
-  // here, where it goes wrong, and libcifpp sees only text it can parse safely.
-  foldfit::cif::read_block(text, source_, 1, false);
-  check_cif_text(text, source_);
-  impl_ = new Impl;
-  try {
-    std::istringstream is(text);
-    impl_->file.load(is);
-  } catch (const std::exception& e) {
-    delete impl_;
-    throw InputError(SourceLocation{source_, 0, 0, ""}, fmt::format("invalid mmCIF: {}", e.what()));
+ModelCif::ModelCif(const std::string& text, std::string source) : impl_(new Impl), source_(std::move(source)) {
+  // Read as AlphaFold 3 reads a template's mmCIF: one block, a flat map of items.
+  std::unique_ptr<Impl> impl(impl_);
+  impl->text = text;
+  impl->doc = cif::read_block(impl->text, source_);
+  const cif::Block& b = impl->doc.blocks.front();
+  for (const auto& [name, values] : b.items) {
+    std::string_view n = name.substr(1);
+    std::size_t dot = n.find('.');
+    std::string_view category = n.substr(0, dot), item = dot == std::string_view::npos ? "" : n.substr(dot + 1);
+    auto it = std::find_if(impl->categories.begin(), impl->categories.end(),
+                           [&](const Category& c) { return c.name == category; });
+    if (it == impl->categories.end()) {
+      impl->categories.push_back(Category{category, {}, values.size()});
+      it = impl->categories.end() - 1;
+    } else if (values.size() != it->rows) {
+      const std::uint32_t line = values.empty() ? b.line : values.front().line;
+      throw InputError(SourceLocation{source_, line, values.empty() ? b.column : values.front().column, ""},
+                       fmt::format("{} has {} values, other items of _{} have {}: a table with ragged columns", name,
+                                   values.size(), category, it->rows));
+    }
+    it->items.emplace_back(item, &values);
   }
-  if (impl_->file.empty() || impl_->file.front()["atom_site"].empty()) {
-    delete impl_;
-    throw InputError(SourceLocation{source_, 0, 0, ""}, "not a model mmCIF: no _atom_site rows");
-  }
+  if (impl->column("atom_site", "label_asym_id").empty())
+    throw InputError(SourceLocation{source_, b.line, b.column, ""}, "not a model mmCIF: no _atom_site rows");
+  impl.release();
 }
 
 ModelCif::~ModelCif() { delete impl_; }
 ModelCif::ModelCif(ModelCif&& o) noexcept : impl_(o.impl_), source_(std::move(o.source_)) { o.impl_ = nullptr; }
 
+namespace {
+
+// The chain an atom_site row belongs to: auth_asym_id, else label_asym_id.
+std::string_view chain_of(const std::vector<cif::Value>& auth, const std::vector<cif::Value>& label, std::size_t r) {
+  std::string_view a = r < auth.size() ? str(auth[r]) : std::string_view();
+  return a.empty() ? str(label[r]) : a;
+}
+
+}  // namespace
+
 std::vector<std::string> ModelCif::chains() const {
   std::vector<std::string> out;
-  const ::cif::datablock& db = impl_->file.front();
-  std::set<std::string> polymer_entities;
-  for (auto r : db["entity_poly"]) polymer_entities.insert(r["entity_id"].as<std::string>());
-  for (auto r : db["atom_site"]) {
-    std::string chain = r["auth_asym_id"].as<std::string>();
-    if (chain.empty()) chain = r["label_asym_id"].as<std::string>();
-    if (!polymer_entities.empty() && !polymer_entities.count(r["label_entity_id"].as<std::string>())) continue;
+  std::set<std::string_view> polymer_entities;
+  for (const cif::Value& v : impl_->column("entity_poly", "entity_id")) polymer_entities.insert(str(v));
+  const auto& label = impl_->column("atom_site", "label_asym_id");
+  const auto& auth = impl_->column("atom_site", "auth_asym_id");
+  const auto& entity = impl_->column("atom_site", "label_entity_id");
+  for (std::size_t r = 0; r < label.size(); ++r) {
+    std::string_view e = r < entity.size() ? str(entity[r]) : std::string_view();
+    if (!polymer_entities.empty() && !polymer_entities.count(e)) continue;
+    std::string chain(chain_of(auth, label, r));
     if (std::find(out.begin(), out.end(), chain) == out.end()) out.push_back(chain);
   }
   return out;
@@ -179,16 +178,21 @@ std::vector<std::string> ModelCif::chains() const {
 
 ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) const {
   SourceLocation where{source_, 0, 0, ""};
-  const ::cif::datablock& db = impl_->file.front();
+  const cif::Block& block = impl_->doc.blocks.front();
   std::string asym, entity;
   std::set<long> resolved;
-  for (auto r : db["atom_site"]) {
-    std::string auth = r["auth_asym_id"].as<std::string>();
-    if (auth.empty()) auth = r["label_asym_id"].as<std::string>();
-    if (auth != chain) continue;
-    asym = r["label_asym_id"].as<std::string>();
-    entity = r["label_entity_id"].as<std::string>();
-    resolved.insert(r["label_seq_id"].as<long>());
+  {
+    const auto& label = impl_->column("atom_site", "label_asym_id");
+    const auto& auth = impl_->column("atom_site", "auth_asym_id");
+    const auto& entities = impl_->column("atom_site", "label_entity_id");
+    const auto& seq_ids = impl_->column("atom_site", "label_seq_id");
+    for (std::size_t r = 0; r < label.size(); ++r) {
+      if (chain_of(auth, label, r) != chain) continue;
+      asym = str(label[r]);
+      entity = r < entities.size() ? str(entities[r]) : std::string_view();
+      if (r < seq_ids.size())
+        if (std::optional<long> id = as_long(seq_ids[r])) resolved.insert(*id);
+    }
   }
   if (asym.empty()) throw InputError(where, fmt::format("the model has no chain {}", chain));
   if (query.type != EntityType::protein)
@@ -196,8 +200,13 @@ ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) c
 
   // The chain's residues in _entity_poly_seq order: the template's indices.
   std::vector<std::pair<long, std::string>> seq;
-  for (auto r : db["entity_poly_seq"])
-    if (r["entity_id"].as<std::string>() == entity) seq.emplace_back(r["num"].as<long>(), r["mon_id"].as<std::string>());
+  {
+    const auto& ids = impl_->column("entity_poly_seq", "entity_id");
+    const auto& nums = impl_->column("entity_poly_seq", "num");
+    const auto& mons = impl_->column("entity_poly_seq", "mon_id");
+    for (std::size_t r = 0; r < ids.size() && r < nums.size() && r < mons.size(); ++r)
+      if (str(ids[r]) == entity) seq.emplace_back(as_long(nums[r]).value_or(0), std::string(str(mons[r])));
+  }
   std::stable_sort(seq.begin(), seq.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   if (seq.empty())
     throw InputError(where, fmt::format("chain {} (entity {}) has no _entity_poly_seq rows: not a polymer chain AlphaFold 3 "
@@ -227,29 +236,46 @@ ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) c
   }
   t.resolved = t.query_indices.size();
 
-  ::cif::datablock out = db;
-  for (auto it = out.begin(); it != out.end();) {
-    auto kept = std::find_if(std::begin(kKept), std::end(kKept), [&](const Kept& k) { return it->name() == k.category; });
-    if (kept == std::end(kKept)) {
-      it = out.erase(it);
-      continue;
+  // The single-chain mmCIF: the kept categories, in the model's order, with the chain's
+  // rows; the entry renamed; a revision date.
+  const std::string name = fmt::format("{}_{}", block.name, chain);
+  std::string& out = t.mmcif;
+  out = fmt::format("data_{}\n#\n", name);
+  bool entry = false;
+  for (const Category& c : impl_->categories) {
+    auto kept = std::find_if(std::begin(kKept), std::end(kKept), [&](const Kept& k) { return c.name == k.category; });
+    if (kept == std::end(kKept)) continue;
+    std::vector<std::size_t> rows;
+    const std::vector<cif::Value>* asym_col = kept->asym_item ? c.column(kept->asym_item) : nullptr;
+    const std::vector<cif::Value>* entity_col = kept->entity_item ? c.column(kept->entity_item) : nullptr;
+    for (std::size_t r = 0; r < c.rows; ++r) {
+      if (kept->asym_item && (!asym_col || str((*asym_col)[r]) != asym)) continue;
+      if (kept->entity_item && (!entity_col || str((*entity_col)[r]) != entity)) continue;
+      rows.push_back(r);
     }
-    if (kept->asym_item) it->erase(::cif::key(kept->asym_item) != asym);
-    if (kept->entity_item) it->erase(::cif::key(kept->entity_item) != entity);
-    ++it;
+    const bool is_entry = c.name == "entry";
+    if (rows.empty()) continue;
+    entry = entry || is_entry;
+    const bool loop = rows.size() > 1;
+    if (loop) {
+      out += "loop_\n";
+      for (const auto& item : c.items) out += fmt::format("_{}.{}\n", c.name, item.first);
+    }
+    for (std::size_t r : rows) {
+      for (const auto& [item, values] : c.items) {
+        if (!loop) out += fmt::format("_{}.{} ", c.name, item);
+        write_value(out, is_entry && item == "id" ? std::string_view(name) : (*values)[r].text, loop);
+      }
+      if (loop) out += '\n';
+    }
+    out += "#\n";
   }
-  std::string name = fmt::format("{}_{}", db.name(), chain);
-  out.set_name(name);
-  for (auto r : out["entry"]) r["id"] = name;
-  if (out["entry"].empty()) out["entry"].emplace({{"id", name}});
-  out["pdbx_audit_revision_history"].emplace({{"ordinal", 1},
-                                              {"data_content_type", "Structure model"},
-                                              {"major_revision", 1},
-                                              {"minor_revision", 0},
-                                              {"revision_date", kTemplateReleaseDate}});
-  std::ostringstream os;
-  out.write(os);
-  t.mmcif = os.str();
+  if (!entry) out += fmt::format("_entry.id {}\n#\n", name);
+  out += fmt::format(
+      "_pdbx_audit_revision_history.ordinal 1\n_pdbx_audit_revision_history.data_content_type 'Structure model'\n"
+      "_pdbx_audit_revision_history.major_revision 1\n_pdbx_audit_revision_history.minor_revision 0\n"
+      "_pdbx_audit_revision_history.revision_date {}\n#\n",
+      kTemplateReleaseDate);
   return t;
 }
 

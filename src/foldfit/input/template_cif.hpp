@@ -4,7 +4,8 @@
 // and a release date (_pdbx_audit_revision_history.revision_date; templates.py
 // get_polymer_features), and a 0-based mapping from query residues to template residues
 // that counts unresolved residues (docs/input.md, "Structural Templates"). From a model
-// mmCIF (AlphaFold 3's <name>_model.cif) each chain is cut out with libcifpp: the entry,
+// mmCIF (AlphaFold 3's <name>_model.cif), read as AlphaFold 3 reads mmCIF
+// (chem/cif_dict.hpp), each chain is cut out: the entry,
 // chem_comp, and the rows of entity, entity_poly, entity_poly_seq, struct_asym,
 // pdbx_poly_seq_scheme and atom_site that belong to the chain. Template indices are
 // positions in the chain's _entity_poly_seq (so unresolved residues count); query indices
@@ -35,9 +36,9 @@ struct ChainTemplate {
   std::size_t resolved = 0;                 // residues with atoms in _atom_site
 };
 
-// A model mmCIF, checked first as AlphaFold 3 reads it (chem/cif_dict.hpp) and against what
-// libcifpp cannot parse safely, then read with libcifpp. Throws InputError naming `source`,
-// with line:column where the text goes wrong, on bad mmCIF.
+// A model mmCIF, read as AlphaFold 3 reads it (chem/cif_dict.hpp), in time and memory
+// linear in its size. Throws InputError naming `source`, with line:column where the text
+// goes wrong, on mmCIF AlphaFold 3 refuses, ragged tables, or no _atom_site rows.
 class ModelCif {
  public:
   ModelCif(const std::string& text, std::string source);

@@ -59,6 +59,55 @@ TEST(Json, SummarisedStringsCountA3mRowsAcrossChunks) {
   }
 }
 
+// The string scanner works 16 or 64 bytes at a time and handles the common escapes in
+// place; every kind of byte it stops at, at every offset around those widths and across
+// buffer ends, must give the same text, length, header count and error position.
+TEST(Json, StringSpecialsAtEveryOffsetAndChunkEnd) {
+  struct Case {
+    std::string raw;      // as written in the JSON text
+    std::string decoded;  // "" for an error
+    std::string error;    // message after "1:<col>: ", col computed below
+    int error_col_delta;  // error column relative to the special's first byte (1-based), or
+                          // -1 for the string's opening quote
+  };
+  const std::vector<Case> cases = {
+      {"\\n>h", "\n>h", "", 0},
+      {"\\\"", "\"", "", 0},
+      {"\\\\", "\\", "", 0},
+      {"\\/\\b\\f\\r\\t", "/\b\f\r\t", "", 0},
+      {"\\u00e9", "\xc3\xa9", "", 0},
+      {"\\ud83d\\ude00", "\xf0\x9f\x98\x80", "", 0},
+      {"\xc3\xa9", "\xc3\xa9", "", 0},
+      {"\\q", "", "invalid escape '\\q' in string", -1},
+      {"\\udc00", "", "unpaired UTF-16 surrogate in \\u escape", -1},
+      {"\x01", "", "control character byte 0x01 inside a string (newlines must be written as \\n)", 0},
+      {"\x80", "", "invalid UTF-8 byte 0x80 in string", 0},
+  };
+  for (const Case& c : cases) {
+    for (std::size_t before : {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129}) {
+      std::string a(before, 'a');
+      std::string text = "{\"m\": \"" + a + c.raw + std::string(70, 'b') + "\"}";
+      for (std::size_t chunk : {16, 17, 64, 100, 1 << 20}) {
+        SCOPED_TRACE(c.raw + " after " + std::to_string(before) + " bytes, chunk " + std::to_string(chunk));
+        if (c.error.empty()) {
+          Document d = parse_string(text, chunked(chunk, {"m"}));
+          const Value* m = d.root.find("m");
+          std::string full = a + c.decoded + std::string(70, 'b');
+          EXPECT_EQ(m->length, full.size());
+          EXPECT_EQ(m->text, full.substr(0, std::min(full.size(), kSummaryPrefix)));
+          EXPECT_EQ(m->header_lines, c.raw == "\\n>h" ? 1u : 0u);
+          Document kept = parse_string(text, chunked(chunk));
+          EXPECT_EQ(kept.root.find("m")->text, full);
+        } else {
+          // The string opens at column 7; its text starts at column 8.
+          std::size_t col = c.error_col_delta < 0 ? 7 : 8 + before + static_cast<std::size_t>(c.error_col_delta);
+          EXPECT_EQ(error_of(text, chunked(chunk, {"m"})), "1:" + std::to_string(col) + ": " + c.error);
+        }
+      }
+    }
+  }
+}
+
 TEST(Json, DuplicateKeysWarnAndKeepTheLast) {
   Document d = parse_string("{\"a\": 1,\n \"a\": 2}");
   EXPECT_EQ(d.root.members.size(), 1u);

@@ -108,6 +108,59 @@ TEST(Json, StringSpecialsAtEveryOffsetAndChunkEnd) {
   }
 }
 
+// Past its prefix a summarised string is counted, not kept, and long runs of A3M text
+// take a block-wise path; its length, header count and errors must match what the
+// reader finds when it keeps the whole text.
+TEST(Json, SummarisedStringsCountWhatKeptStringsHold) {
+  const std::vector<std::string> pieces = {"A", "a", "-", "MKVLA", "\\n", "\\n>", ">", "\\n\\n", "\\\"",
+                                           "\\\\", "\\\\n", "\\/", "\\u00e9", "\xc3\xa9", "\\t"};
+  const std::vector<std::string> faults = {"\x01", "\\x", "\xff", "\\ud800"};
+  std::uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 8;
+  };
+  for (int round = 0; round < 300; ++round) {
+    std::string raw;
+    std::size_t target = 200 + next() % 1800;
+    bool faulty = round % 5 == 4;
+    std::size_t fault_at = 300 + next() % 1500;  // past the prefix, between two pieces
+    // Mostly A3M-like text: long residue runs between \n, with the odd other piece.
+    while (raw.size() < target || (faulty && fault_at != 0)) {
+      if (faulty && fault_at != 0 && raw.size() >= fault_at) {
+        raw += faults[next() % faults.size()];
+        fault_at = 0;
+      }
+      std::uint32_t r = next() % 100;
+      if (r < 60) raw += std::string(1 + next() % 90, "ACDEFGHIKLMNPQRSTVWY-"[next() % 21]);
+      else if (r < 80) raw += "\\n>";
+      else raw += pieces[next() % pieces.size()];
+    }
+    std::string text = "{\"m\": \"" + raw + "\"}";
+    for (std::size_t chunk : {16, 64, 100, 4096, 1 << 20}) {
+      SCOPED_TRACE("round " + std::to_string(round) + ", chunk " + std::to_string(chunk));
+      if (faulty) {
+        std::string kept_error = error_of(text, chunked(chunk));
+        EXPECT_NE(kept_error, "");
+        EXPECT_EQ(error_of(text, chunked(chunk, {"m"})), kept_error);
+        continue;
+      }
+      Document whole = parse_string(text, chunked(chunk));
+      const Value* kept = whole.root.find("m");
+      Document d = parse_string(text, chunked(chunk, {"m"}));
+      const Value* m = d.root.find("m");
+      std::uint64_t headers = 0;
+      for (std::size_t i = 0; i < kept->text.size(); ++i)
+        if (kept->text[i] == '>' && (i == 0 || kept->text[i - 1] == '\n')) ++headers;
+      EXPECT_EQ(kept->header_lines, headers);
+      EXPECT_EQ(m->header_lines, headers);
+      EXPECT_EQ(m->length, kept->text.size());
+      EXPECT_LE(m->text.size(), kSummaryPrefix);
+      EXPECT_EQ(m->text, kept->text.substr(0, m->text.size()));
+    }
+  }
+}
+
 TEST(Json, DuplicateKeysWarnAndKeepTheLast) {
   Document d = parse_string("{\"a\": 1,\n \"a\": 2}");
   EXPECT_EQ(d.root.members.size(), 1u);

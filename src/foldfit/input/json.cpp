@@ -136,7 +136,6 @@ __attribute__((target("avx2"))) const char* scan_plain_avx2(const char* p, const
 }
 #endif
 
-
 // Past a summarised string's prefix nothing is kept, so an MSA's A3M text (a \n every
 // few hundred bytes, nothing else to decode) is taken 64 bytes at a time without
 // returning to the caller per line: a block whose only special bytes are backslashes
@@ -147,29 +146,18 @@ __attribute__((target("avx2"))) const char* scan_plain_avx2(const char* p, const
 // general way, so errors and their positions are the general path's) or that does not
 // fit in [p, e). `line_start`: a line starts at p on entry; on return, at the result.
 #if defined(FOLDFIT_JSON_AVX2)
-__attribute__((target("avx2"))) inline std::uint64_t mask64_avx2(__m256i lo, __m256i hi) {
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(lo)) |
-         (static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm256_movemask_epi8(hi))) << 32);
-}
-
 __attribute__((target("avx2"))) const char* skip_a3m_avx2(const char* p, const char* e, std::uint64_t& length,
-                                                                 std::uint64_t& headers, bool& line_start) {
-  const __m256i backslash = _mm256_set1_epi8('\\');
-  const __m256i quote = _mm256_set1_epi8('"');
-  const __m256i space = _mm256_set1_epi8(0x20);
+                                                         std::uint64_t& headers, bool& line_start) {
   bool at_line = line_start;
   while (e - p >= 64) {
-    __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-    __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
     if (at_line) {
       if (*p == '>') ++headers;
       at_line = false;
     }
-    std::uint64_t special = mask64_avx2(
-        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(lo, quote), _mm256_cmpeq_epi8(lo, backslash)),
-                        _mm256_cmpgt_epi8(space, lo)),
-        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(hi, quote), _mm256_cmpeq_epi8(hi, backslash)),
-                        _mm256_cmpgt_epi8(space, hi)));
+    std::uint64_t special = static_cast<std::uint32_t>(_mm256_movemask_epi8(special_avx2(p))) |
+                            (static_cast<std::uint64_t>(static_cast<std::uint32_t>(
+                                 _mm256_movemask_epi8(special_avx2(p + 32))))
+                             << 32);
     std::uint64_t len = 64, heads = 0;
     bool next_line = false, ok = true;
     while (special) {

@@ -77,6 +77,9 @@ std::size_t write_data_json(const std::string& path, std::size_t target_bytes) {
     put(c + 1 < chains ? "    }},\n" : "    }}\n");
   }
   put("  ]\n}\n");
+  // On disk before the timed runs: otherwise the kernel writes the file back while
+  // they run, and that competes with the reading being measured.
+  if (std::fflush(f) != 0 || fsync(fileno(f)) != 0) throw std::runtime_error("cannot write " + path);
   std::fclose(f);
   return written;
 }

@@ -154,6 +154,35 @@ TEST_F(TemplateCifTest, ExtractsOneChainWithNameDateAndIndices) {
   EXPECT_EQ(db["entity"].front()["id"].as<std::string>(), "1");
 }
 
+// fuzz_template_cif, "a written template does not read back": a value starting with '_'
+// in a loop's first column is a name to AlphaFold 3's reader, quoted or not. The writer
+// puts a column without such values first, and refuses a table that has none.
+TEST_F(TemplateCifTest, ValuesStartingWithUnderscoreReadBack) {
+  Input in = read(R"({"protein": {"id": "A", "sequence": "MKS"}})");
+  const std::string table =
+      "loop_\n_chem_comp.id\n_chem_comp.type\nALA 'L-peptide linking'\nLYS 'L-peptide linking'\n"
+      "MET 'L-peptide linking'\nSER 'L-peptide linking'\nZN non-polymer\n";
+  auto with = [&](const std::string& replacement) {
+    std::string model = kModel;
+    model.replace(model.find(table), table.size(), replacement);
+    return model;
+  };
+  // A loop of two categories: _chem_comp.type's values start with '_' but are not first.
+  ChainTemplate a =
+      ModelCif(with("loop_\n_x.tag\n_chem_comp.type\n_chem_comp.id\nt _L MET\nt _L LYS\nt '_L' SER\n"), "model.cif")
+          .extract("A", in.entities[0]);
+  EXPECT_NE(a.mmcif.find("loop_\n_chem_comp.id\n_chem_comp.type\n"), std::string::npos) << a.mmcif;
+  EXPECT_EQ(ModelCif(a.mmcif, "written.cif").chains(), std::vector<std::string>{"A"});
+  // Written alone, its only column would start with '_': refused where the table is.
+  try {
+    ModelCif(with("loop_\n_x.tag\n_chem_comp.id\nt _MET\nt _LYS\n"), "model.cif").extract("A", in.entities[0]);
+    FAIL() << "expected a refusal";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "model.cif:8:3: every item of _chem_comp has a value that starts with '_': "
+                                     "AlphaFold 3 would read such a table back as item names");
+  }
+}
+
 TEST_F(TemplateCifTest, ResiduesMustMatchTheQuery) {
   ModelCif m(kModel, "model.cif");
   Input other = read(R"({"protein": {"id": "A", "sequence": "MKT"}})");

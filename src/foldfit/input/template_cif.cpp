@@ -50,12 +50,14 @@ constexpr Kept kKept[] = {
 // A category of the model's block: its items, in file order, and their values.
 struct Category {
   std::string_view name;  // without the leading '_'
-  std::vector<std::pair<std::string_view, const std::vector<cif::Value>*>> items;  // item name after the '.'
+  std::vector<std::pair<std::string_view, const std::vector<cif::Value>*>> items;  // full item names
   std::size_t rows = 0;
 
   const std::vector<cif::Value>* column(std::string_view item) const {
-    for (const auto& [name, values] : items)
-      if (name == item) return values;
+    for (const auto& [full, values] : items)
+      if (full.size() == name.size() + 2 + item.size() && full.substr(name.size() + 2) == item &&
+          full[name.size() + 1] == '.')
+        return values;
     return nullptr;
   }
 };
@@ -128,7 +130,7 @@ ModelCif::ModelCif(const std::string& text, std::string source) : impl_(new Impl
   for (const auto& [name, values] : b.items) {
     std::string_view n = name.substr(1);
     std::size_t dot = n.find('.');
-    std::string_view category = n.substr(0, dot), item = dot == std::string_view::npos ? "" : n.substr(dot + 1);
+    std::string_view category = n.substr(0, dot);
     auto it = std::find_if(impl->categories.begin(), impl->categories.end(),
                            [&](const Category& c) { return c.name == category; });
     if (it == impl->categories.end()) {
@@ -140,7 +142,7 @@ ModelCif::ModelCif(const std::string& text, std::string source) : impl_(new Impl
                        fmt::format("{} has {} values, other items of _{} have {}: a table with ragged columns", name,
                                    values.size(), category, it->rows));
     }
-    it->items.emplace_back(item, &values);
+    it->items.emplace_back(name, &values);
   }
   if (impl->column("atom_site", "label_asym_id").empty())
     throw InputError(SourceLocation{source_, b.line, b.column, ""}, "not a model mmCIF: no _atom_site rows");
@@ -257,14 +259,34 @@ ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) c
     if (rows.empty()) continue;
     entry = entry || is_entry;
     const bool loop = rows.size() > 1;
+    // AlphaFold 3's reader takes a value that starts with '_' in a loop's first column for
+    // a name, quoted or not: the first column must be one without such values.
+    std::vector<std::size_t> order(c.items.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     if (loop) {
+      auto plain = [&](std::size_t i) {
+        return std::none_of(rows.begin(), rows.end(), [&](std::size_t r) {
+          std::string_view v = (*c.items[i].second)[r].text;
+          return !v.empty() && v.front() == '_';
+        });
+      };
+      auto first = std::find_if(order.begin(), order.end(), plain);
+      if (first == order.end())
+        throw InputError(SourceLocation{source_, c.items.front().second->front().line,
+                                        c.items.front().second->front().column, ""},
+                         fmt::format("every item of _{} has a value that starts with '_': AlphaFold 3 would read such a "
+                                     "table back as item names",
+                                     c.name));
+      std::rotate(order.begin(), first, first + 1);
       out += "loop_\n";
-      for (const auto& item : c.items) out += fmt::format("_{}.{}\n", c.name, item.first);
+      for (std::size_t i : order) out += fmt::format("{}\n", c.items[i].first);
     }
     for (std::size_t r : rows) {
-      for (const auto& [item, values] : c.items) {
-        if (!loop) out += fmt::format("_{}.{} ", c.name, item);
-        write_value(out, is_entry && item == "id" ? std::string_view(name) : (*values)[r].text, loop);
+      for (std::size_t i : order) {
+        const auto& [full, values] = c.items[i];
+        if (!loop) out += fmt::format("{} ", full);
+        const bool id = is_entry && full == "_entry.id";
+        write_value(out, id ? std::string_view(name) : (*values)[r].text, loop);
       }
       if (loop) out += '\n';
     }

@@ -183,6 +183,18 @@ TEST_F(TemplateCifTest, ValuesStartingWithUnderscoreReadBack) {
   }
 }
 
+// fuzz_template_cif, "a written template does not read back": a model named data_'job
+// without _entry gave "_entry.id 'job_A", a quote never closed. Names are written quoted
+// where they must be, and white space in a block name becomes '_'.
+TEST_F(TemplateCifTest, NamesThatNeedQuotingReadBack) {
+  Input in = read(R"({"protein": {"id": "A", "sequence": "MKS"}})");
+  std::string model = kModel;
+  model.replace(0, std::string("data_job_stage2\n#\n_entry.id job_stage2\n").size(), "data_'job\n");
+  ChainTemplate a = ModelCif(model, "model.cif").extract("A", in.entities[0]);
+  EXPECT_NE(a.mmcif.find("_entry.id \"'job_A\"\n"), std::string::npos) << a.mmcif;
+  EXPECT_EQ(ModelCif(a.mmcif, "written.cif").chains(), std::vector<std::string>{"A"});
+}
+
 TEST_F(TemplateCifTest, ResiduesMustMatchTheQuery) {
   ModelCif m(kModel, "model.cif");
   Input other = read(R"({"protein": {"id": "A", "sequence": "MKT"}})");

@@ -240,7 +240,9 @@ ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) c
 
   // The single-chain mmCIF: the kept categories, in the model's order, with the chain's
   // rows; the entry renamed; a revision date.
-  const std::string name = fmt::format("{}_{}", block.name, chain);
+  // The block name is one token: white space in it (a quoted chain id) becomes '_'.
+  std::string name = fmt::format("{}_{}", block.name, chain);
+  std::replace_if(name.begin(), name.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; }, '_');
   std::string& out = t.mmcif;
   out = fmt::format("data_{}\n#\n", name);
   bool entry = false;
@@ -292,7 +294,11 @@ ChainTemplate ModelCif::extract(const std::string& chain, const Entity& query) c
     }
     out += "#\n";
   }
-  if (!entry) out += fmt::format("_entry.id {}\n#\n", name);
+  if (!entry) {
+    out += "_entry.id ";
+    write_value(out, name, false);
+    out += "#\n";
+  }
   out += fmt::format(
       "_pdbx_audit_revision_history.ordinal 1\n_pdbx_audit_revision_history.data_content_type 'Structure model'\n"
       "_pdbx_audit_revision_history.major_revision 1\n_pdbx_audit_revision_history.minor_revision 0\n"

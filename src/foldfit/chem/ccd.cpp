@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
-#include <sstream>
 
 #include "foldfit/chem/cif_dict.hpp"
 #include "foldfit/common/embedded.hpp"
@@ -256,7 +255,7 @@ struct ComponentsFile {
     const cif::Document doc = cif::read_block(
         std::string_view(text).substr(b->second.begin, b->second.end - b->second.begin), path, b->second.line);
     std::unique_ptr<Component> c;
-    if (doc.blocks.size() == 1 && doc.blocks.front().name == code)
+    if (doc.blocks.front().name == code)  // read_block gives one block or throws
       c = std::make_unique<Component>(component_of(doc.blocks.front(), path));
     if (c) c->glycan = is_glycan_type(c->code, c->type);
     return (parsed[std::string(code)] = std::move(c)).get();

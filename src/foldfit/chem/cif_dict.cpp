@@ -10,6 +10,12 @@
 
 namespace foldfit::cif {
 
+bool starts_with_keyword(std::string_view s, std::string_view keyword) {
+  return s.size() >= keyword.size() && std::equal(keyword.begin(), keyword.end(), s.begin(), [](char k, char c) {
+           return k == std::tolower(static_cast<unsigned char>(c));
+         });
+}
+
 const std::vector<Value>* Block::find(std::string_view item) const {
   auto it = index_.find(item);
   return it == index_.end() ? nullptr : &items[it->second].second;
@@ -33,8 +39,7 @@ std::string_view shown(std::string_view s) { return s.substr(0, std::min<std::si
 // its first byte), into `doc`.
 class Reader {
  public:
-  Reader(Document& doc, const std::string& source, bool keep_loop_values = true)
-      : doc_(doc), source_(source), keep_loop_values_(keep_loop_values) {}
+  Reader(Document& doc, const std::string& source) : doc_(doc), source_(source) {}
 
   void read(std::string_view text, std::uint32_t first_line, std::uint32_t first_column) {
     first_line_ = first_line;
@@ -157,9 +162,7 @@ class Reader {
       b.column = v.column;
       return;
     }
-    if (t.size() == 5 && (t[0] == 'l' || t[0] == 'L') && std::equal(t.begin(), t.end(), "loop_", [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == b;
-        })) {
+    if (t.size() == 5 && starts_with_keyword(t, "loop_")) {
       end_loop();
       in_loop_ = true;
       loop_ = v;
@@ -184,7 +187,7 @@ class Reader {
         if (column_ >= columns_.size())
           fail_at(v.line, v.column,
                   fmt::format("loop_ must start with item names (_category.item), found '{}'", shown(t)));
-        if (keep_loop_values_) doc_.blocks.back().items[columns_[column_]].second.push_back(v);
+        doc_.blocks.back().items[columns_[column_]].second.push_back(v);
         ++loop_values_;
         if (++column_ == loop_keys_) column_ = 0;
         return;
@@ -202,7 +205,6 @@ class Reader {
 
   Document& doc_;
   const std::string& source_;
-  bool keep_loop_values_;
   std::uint32_t first_line_ = 1, first_column_ = 1;
   std::vector<std::string_view> lines_;
   bool block_ = false;
@@ -213,10 +215,9 @@ class Reader {
   std::optional<Value> pending_;  // an item name waiting for its value
 };
 
-Document read_block(std::string_view text, const std::string& source, std::uint32_t first_line,
-                    bool keep_loop_values) {
+Document read_block(std::string_view text, const std::string& source, std::uint32_t first_line) {
   Document doc;
-  Reader(doc, source, keep_loop_values).read(text, first_line, 1);
+  Reader(doc, source).read(text, first_line, 1);
   return doc;
 }
 

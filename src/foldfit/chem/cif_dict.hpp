@@ -50,9 +50,11 @@ struct Document {
 Document read_multi_block(std::string_view text, const std::string& source, std::uint32_t first_line = 1);
 
 // Reads `text` as one data block (AlphaFold 3's CifDict.from_string): a later "data_"
-// token is an item name without an underscore and refused. Without `keep_loop_values`
-// loops are checked but their values not kept (to validate a large model mmCIF).
-Document read_block(std::string_view text, const std::string& source, std::uint32_t first_line = 1,
-                    bool keep_loop_values = true);
+// token is an item name without an underscore and refused.
+Document read_block(std::string_view text, const std::string& source, std::uint32_t first_line = 1);
+
+// True when `s` starts with `keyword` (lower case: "loop_", "data_"), in any case, as
+// CIF's reserved words are matched.
+bool starts_with_keyword(std::string_view s, std::string_view keyword);
 
 }  // namespace foldfit::cif

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 #include <charconv>
@@ -81,15 +80,13 @@ void write_value(std::string& out, std::string_view v, bool loop) {
     out += "\n;\n";
     return;
   }
-  auto starts_with_word = [&](std::string_view w) {
-    return v.size() >= w.size() && std::equal(w.begin(), w.end(), v.begin(), [](char a, char b) {
-             return a == std::tolower(static_cast<unsigned char>(b));
-           });
+  auto reserved = [&] {
+    for (std::string_view w : {"data_", "loop_", "save_", "stop_", "global_"})
+      if (cif::starts_with_keyword(v, w)) return true;
+    return false;
   };
   const bool quote = v.empty() || std::string_view("_#$'\"[];").find(v.front()) != std::string_view::npos ||
-                     v.find_first_of(" \t\r") != std::string_view::npos || starts_with_word("data_") ||
-                     starts_with_word("loop_") || starts_with_word("save_") || starts_with_word("stop_") ||
-                     starts_with_word("global_");
+                     v.find_first_of(" \t\r") != std::string_view::npos || reserved();
   if (!quote) {
     out += v;
   } else {
@@ -121,10 +118,10 @@ struct ModelCif::Impl {
   }
 };
 
-ModelCif::ModelCif(const std::string& text, std::string source) : impl_(new Impl), source_(std::move(source)) {
+ModelCif::ModelCif(std::string text, std::string source) : impl_(new Impl), source_(std::move(source)) {
   // Read as AlphaFold 3 reads a template's mmCIF: one block, a flat map of items.
   std::unique_ptr<Impl> impl(impl_);
-  impl->text = text;
+  impl->text = std::move(text);
   impl->doc = cif::read_block(impl->text, source_);
   const cif::Block& b = impl->doc.blocks.front();
   for (const auto& [name, values] : b.items) {

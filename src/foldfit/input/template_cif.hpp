@@ -41,7 +41,7 @@ struct ChainTemplate {
 // goes wrong, on mmCIF AlphaFold 3 refuses, ragged tables, or no _atom_site rows.
 class ModelCif {
  public:
-  ModelCif(const std::string& text, std::string source);
+  ModelCif(std::string text, std::string source);
   ~ModelCif();
   ModelCif(ModelCif&&) noexcept;
   // Polymer chains (auth_asym_id) in atom_site order.

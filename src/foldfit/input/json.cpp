@@ -129,11 +129,7 @@ __attribute__((target("avx2"))) const char* scan_plain_avx2(const char* p, const
     if (mask) return p + __builtin_ctz(mask);
     p += 32;
   }
-  for (; p < e; ++p) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) return p;
-  }
-  return e;
+  return scan_plain_portable(p, e);  // the last 31 bytes or fewer
 }
 #endif
 
@@ -186,20 +182,19 @@ __attribute__((target("avx2"))) const char* skip_a3m_avx2(const char* p, const c
 using ScanFn = const char* (*)(const char*, const char*);
 using SkipFn = const char* (*)(const char*, const char*, std::uint64_t&, std::uint64_t&, bool&);
 
-SkipFn pick_skip() {
-#if defined(FOLDFIT_JSON_AVX2)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return skip_a3m_avx2;
-#endif
-  return nullptr;
-}
+// The string loops for this CPU, chosen once: AVX2's where it has them.
+struct StringKernels {
+  ScanFn scan = scan_plain_portable;
+  SkipFn skip = nullptr;  // no block path without AVX2
+};
 
-ScanFn pick_scan() {
+StringKernels pick_kernels() {
+  StringKernels k;
 #if defined(FOLDFIT_JSON_AVX2)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return scan_plain_avx2;
+  if (__builtin_cpu_supports("avx2")) k = {scan_plain_avx2, skip_a3m_avx2};
 #endif
-  return scan_plain_portable;
+  return k;
 }
 
 // The byte a two-character escape stands for (\n, \", ...), 0 for the others (\u, invalid).
@@ -229,10 +224,9 @@ class Parser {
       : read_(read),
         options_(options),
         buf_(static_cast<char*>(::operator new[](options.chunk_bytes + kPad, std::align_val_t{kBufferAlign}))) {
-    static const ScanFn scan = pick_scan();
-    static const SkipFn skip = pick_skip();
-    scan_plain_ = scan;
-    skip_a3m_ = skip;
+    static const StringKernels kernels = pick_kernels();
+    scan_plain_ = kernels.scan;
+    skip_a3m_ = kernels.skip;
   }
 
   Document run() {
